@@ -1,0 +1,33 @@
+/**
+ * boltzlab: generative models and samplers for statistical physics.
+ *
+ * Importing this module does no work: the TensorFlow backend is chosen on
+ * first use (or by `await init()`), and native modules load lazily.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, type BackendInfo, type InitOptions } from "./core/backend";
+import { setSeed } from "./core/random";
+
+export { tf };
+export { backend, backendInfo, ensureBackend, type BackendInfo, type BackendName } from "./core/backend";
+export { Rng, setSeed as seed, globalGenerator, type RandomOptions } from "./core/random";
+export { progress, type Progress, type ProgressOptions } from "./core/progress";
+export { polars, frameFromRows, frameFromColumns, type DataFrame } from "./core/table";
+export { version } from "./version";
+
+export interface BoltzlabInitOptions extends InitOptions {
+  /** Global seed for every boltzlab function not given its own. */
+  seed?: number;
+}
+
+/**
+ * Initialise boltzlab for a session: choose the backend (tensorflow, else
+ * wasm, else cpu), set the global seed if given, and preload the plotting
+ * modules so that `show` renders quickly. Returns the backend info.
+ */
+export async function init(options: BoltzlabInitOptions = {}): Promise<BackendInfo> {
+  const { seed, ...rest } = options;
+  if (seed !== undefined) setSeed(seed);
+  const info = await initBackend(rest);
+  return info;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: set up what is missing, type-check, then run every
+ * test/**\/*.test.ts with Node's test runner (TypeScript through tsx). The
+ * notebook tests (test/notebooks/) execute every notebooks/*.ipynb on the
+ * tslab kernel with BOLTZLAB_FAST=1.
+ *
+ *   node test/run.mjs            everything
+ *   node test/run.mjs --unit     skip the notebook tests (and the Python venv)
+ *   node test/run.mjs PATTERN..  only test files whose path contains a PATTERN
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const unit = argv.includes("--unit");
+const patterns = argv.filter((a) => !a.startsWith("--"));
+
+function step(name, cmd, args, env = {}) {
+  process.stderr.write(`\n== ${name}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    process.stderr.write(`\n${name} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function findTests(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== "fixtures" && !e.name.startsWith(".")) out.push(...findTests(p));
+    } else if (e.name.endsWith(".test.ts")) out.push(p);
+  }
+  return out.sort();
+}
+
+const needsNotebooks = !unit;
+step("setup", process.execPath, [path.join(root, "kernel-setup", "setup.mjs"), ...(needsNotebooks ? [] : ["--no-venv"])]);
+step("type check", process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"]);
+
+let files = findTests(path.join(root, "test")).map((f) => path.relative(root, f));
+if (unit) files = files.filter((f) => !f.startsWith(path.join("test", "notebooks")));
+if (patterns.length > 0) files = files.filter((f) => patterns.some((p) => f.includes(p)));
+if (files.length === 0) {
+  process.stderr.write("no test files matched\n");
+  process.exit(1);
+}
+step(`unit and notebook tests (${files.length} files)`, process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+  BOLTZLAB_FAST: process.env.BOLTZLAB_FAST ?? "1",
+  BOLTZLAB_PROGRESS: "0",
+  TF_CPP_MIN_LOG_LEVEL: "2",
+});
