@@ -1,0 +1,41 @@
+/**
+ * Statistics for Monte Carlo estimates, float64 throughout: means with error
+ * bars, autocorrelation times (Sokal windowing), effective sample sizes,
+ * jackknife/bootstrap errors of nonlinear estimators, importance-weight
+ * estimators (ln-mean-exp, Kish ESS, weighted means), binning analysis and a
+ * chi-square goodness-of-fit test.
+ */
+export type { Stats, SeriesOptions } from "./types";
+export {
+  autocorrelation,
+  integratedAutocorrelationTime,
+  mean,
+  mcmcMean,
+  type AutocorrelationOptions,
+  type TauOptions,
+  type TauResult,
+  type McmcMeanOptions,
+} from "./autocorr";
+export {
+  jackknife,
+  bootstrap,
+  binning,
+  type MeansEstimator,
+  type JackknifeOptions,
+  type BootstrapOptions,
+  type ResamplingStats,
+  type BinningOptions,
+  type BinningLevel,
+  type BinningResult,
+} from "./resampling";
+export {
+  logSumExp,
+  logMeanExp,
+  normalizedWeights,
+  kishEss,
+  weightedMean,
+  type LogMeanExpOptions,
+  type LogMeanExpStats,
+  type WeightedMeanOptions,
+} from "./weights";
+export { chiSquare, gammaQ, type ChiSquareOptions, type ChiSquareResult } from "./chisquare";
