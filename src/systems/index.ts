@@ -1,0 +1,32 @@
+/** Spin systems: the general sparse system, standard constructors, observables, spec strings. */
+export type { Geometry, SpinSystem, ContinuousSystem, System, ExactResult } from "./types";
+export { SparseSpinSystem, spinSystem, type SpinSystemOptions, type EdgeTriple, type EdgeArrays } from "./spin";
+export {
+  isingSquare,
+  triangularAF,
+  sk,
+  ea2d,
+  ea3d,
+  rrg,
+  curieWeiss,
+  type Boundary,
+  type CouplingDistribution,
+  type IsingOptions,
+  type TriangularOptions,
+  type SKOptions,
+  type EAOptions,
+  type RRGOptions,
+  type CurieWeissOptions,
+} from "./lattices";
+export {
+  energies,
+  magnetization,
+  absMagnetization,
+  overlap,
+  magnetizationOf,
+  overlapOf,
+  stateFromIndex,
+  indexOfState,
+  allStates,
+} from "./observables";
+export { parseSystemSpec, loadInstance, SYSTEM_FAMILIES } from "./parse";
