@@ -1,0 +1,9 @@
+/**
+ * Samplers: classical spin Monte Carlo (Metropolis, heat bath, Wolff,
+ * parallel tempering), neural MCMC and importance sampling with any
+ * GenerativeModel, and latent-space MC for flows. One call shape
+ * (`SamplerOptions` → `SamplerResult`) throughout.
+ */
+export type { SamplerOptions, SamplerResult } from "./types";
+export { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
+export { metropolis, heatBath, wolff, parallelTempering, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
