@@ -4,6 +4,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { SpinSystem } from "../../src/systems/types";
+import type { GenerativeModel, Sample } from "../../src/models/types";
+import { resolveRng, type RandomOptions } from "../../src/core/random";
 
 export function tinySystem(n: number, edges: Array<[number, number, number]>, fields: number[] | null = null, name = "tiny"): SpinSystem {
   const ei = Int32Array.from(edges, (e) => Math.min(e[0], e[1]));
@@ -97,3 +99,63 @@ export const floatFrustrated = () =>
 /** A 6-spin ferromagnet (2×3 torus-like graph, mixed strengths) without fields. */
 export const ferro = (J = 1) =>
   tinySystem(6, [[0, 1, J], [1, 2, J], [0, 2, J], [3, 4, J], [4, 5, J], [3, 5, J], [0, 3, 0.5 * J], [1, 4, J], [2, 5, 2 * J]], null, "ferro");
+
+/**
+ * An exact tabulated model q(s) = table[state index] implementing
+ * GenerativeModel through tensors only (no array fast path), for testing the
+ * neural samplers without a trained network.
+ */
+export function tabulatedModel(n: number, probs: Float64Array): GenerativeModel {
+  let z = 0;
+  for (const p of probs) z += p;
+  const cdf = new Float64Array(probs.length);
+  let acc = 0;
+  for (let k = 0; k < probs.length; k++) { acc += probs[k] / z; cdf[k] = acc; }
+  const logp = Float64Array.from(probs, (p) => Math.log(p / z));
+  return {
+    size: n,
+    trainableVariables: [],
+    sample(batch: number, options?: RandomOptions): Sample {
+      const rng = resolveRng(options, "tabulated.sample");
+      const x = new Float32Array(batch * n);
+      const lq = new Float32Array(batch);
+      for (let b = 0; b < batch; b++) {
+        const u = rng.uniform();
+        let lo = 0, hi = cdf.length - 1;
+        while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] > u) hi = mid; else lo = mid + 1; }
+        for (let i = 0; i < n; i++) x[b * n + i] = (lo >> i) & 1 ? 1 : -1;
+        lq[b] = logp[lo];
+      }
+      return { x: tf.tensor2d(x, [batch, n]), logProb: tf.tensor1d(lq) };
+    },
+    logProb(x: tf.Tensor2D): tf.Tensor1D {
+      const d = x.dataSync();
+      const b = x.shape[0];
+      const out = new Float32Array(b);
+      for (let r = 0; r < b; r++) out[r] = logp[stateIndex(d, r * n, n)];
+      return tf.tensor1d(out);
+    },
+    dispose() {},
+  };
+}
+
+/** Independent spins with q(s_i = +1) = σ(θ_i): a crude but full-support proposal. */
+export function productModel(theta: number[]): GenerativeModel {
+  const n = theta.length;
+  const th = tf.tensor1d(theta);
+  return {
+    size: n,
+    trainableVariables: [],
+    sample(batch: number, options?: RandomOptions): Sample {
+      const rng = resolveRng(options, "product.sample");
+      const x = new Float32Array(batch * n);
+      for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) x[b * n + i] = rng.uniform() < 1 / (1 + Math.exp(-theta[i])) ? 1 : -1;
+      const xt = tf.tensor2d(x, [batch, n]);
+      return { x: xt, logProb: this.logProb(xt) };
+    },
+    logProb(x: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => tf.neg(tf.sum(tf.softplus(tf.neg(tf.mul(x, th))), 1)) as tf.Tensor1D);
+    },
+    dispose() { th.dispose(); },
+  };
+}
