@@ -57,7 +57,10 @@ function selfLink() {
 function compile() {
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
   log("compiling src/ -> dist/");
-  run(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { cwd: root });
+  // tsc still writes dist/ when there are type errors; those are reported
+  // here and fail `npm test` at its type-check step, not the setup.
+  const r = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) warn("TypeScript reported errors (above); dist/ was written anyway");
 }
 
 // 3. native backend --------------------------------------------------------------

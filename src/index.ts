@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo, type InitOptions } from "./core/backend";
 import { setSeed } from "./core/random";
+import { loadPlotting } from "./plot/render";
 
 export { tf };
 export { backend, backendInfo, ensureBackend, type BackendInfo, type BackendName } from "./core/backend";
@@ -14,6 +15,9 @@ export { Rng, setSeed as seed, globalGenerator, type RandomOptions } from "./cor
 export { progress, type Progress, type ProgressOptions } from "./core/progress";
 export { polars, frameFromRows, frameFromColumns, type DataFrame } from "./core/table";
 export { version } from "./version";
+export * as plot from "./plot/index";
+export { show, savePlot, chartBundle, VEGA_LITE_MIME, type ShowOptions, type SaveOptions } from "./plot/show";
+export { renderSvg, renderSvgAsync, svgToPng } from "./plot/render";
 
 export interface BoltzlabInitOptions extends InitOptions {
   /** Global seed for every boltzlab function not given its own. */
@@ -28,6 +32,6 @@ export interface BoltzlabInitOptions extends InitOptions {
 export async function init(options: BoltzlabInitOptions = {}): Promise<BackendInfo> {
   const { seed, ...rest } = options;
   if (seed !== undefined) setSeed(seed);
-  const info = await initBackend(rest);
+  const [info] = await Promise.all([initBackend(rest), loadPlotting()]);
   return info;
 }

@@ -1,0 +1,118 @@
+/**
+ * Headless rendering of vega-lite specs: SVG through vega (vega-lite compiles
+ * the spec), PNG by rasterising the SVG with resvg. vega and vega-lite are
+ * ESM-only with top-level await, so they load through `import()`:
+ * `loadPlotting()` (called by `bz.init()`) loads them once, after which
+ * rendering is synchronous and in-process. Before that, `renderSvg` renders
+ * in a short-lived child process so it can stay synchronous.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type { VegaLiteSpec } from "./specs";
+
+// Typed loosely on purpose: vega-lite's types are ESM-only and cannot be
+// imported by a CommonJS module; only the calls below are used.
+interface VegaView {
+  run(): VegaView;
+  padding(): unknown;
+  loader(): unknown;
+  background(): unknown;
+  scenegraph(): { root: unknown };
+  finalize(): void;
+}
+interface VegaModules {
+  vega: {
+    View: new (runtime: unknown, options: { renderer: string }) => VegaView;
+    parse(spec: unknown): unknown;
+    renderModule(type: string): unknown;
+  };
+  vl: { compile(spec: unknown): { spec: unknown } };
+}
+
+let modules: VegaModules | null = null;
+
+// TypeScript (module node16, CommonJS output) keeps a real dynamic import here.
+const dynamicImport = (specifier: string): Promise<unknown> => import(specifier);
+
+/** Load vega and vega-lite so that later rendering is in-process and fast. */
+export async function loadPlotting(): Promise<void> {
+  if (modules !== null) return;
+  const [vega, vl] = await Promise.all([dynamicImport("vega"), dynamicImport("vega-lite")]);
+  modules = { vega: vega as VegaModules["vega"], vl: vl as VegaModules["vl"] };
+}
+
+/** True once `loadPlotting()` has finished. */
+export function plottingLoaded(): boolean {
+  return modules !== null;
+}
+
+function renderWith(m: VegaModules, spec: VegaLiteSpec): string {
+  // vega annotates data rows in place; render a copy so the caller's spec stays clean
+  const compiled = m.vl.compile(JSON.parse(JSON.stringify(spec))).spec;
+  const view = new m.vega.View(m.vega.parse(compiled), { renderer: "none" });
+  view.run();
+  // What vega's own async toSVG does, minus the awaits: the specs built here
+  // have inline data and no images, so nothing needs loading.
+  const v = view as unknown as { _viewWidth: number; _viewHeight: number; _origin: [number, number] };
+  const pad = view.padding() as { left: number; right: number; top: number; bottom: number };
+  const width = Math.max(0, v._viewWidth + pad.left + pad.right);
+  const height = Math.max(0, v._viewHeight + pad.top + pad.bottom);
+  const Headless = (m.vega.renderModule("svg") as unknown as { headless: new (loader: unknown) => HeadlessSvg }).headless;
+  const r = new Headless(view.loader());
+  r.initialize(null, width, height, [pad.left + v._origin[0], pad.top + v._origin[1]], 1).background(view.background());
+  r.render(view.scenegraph().root);
+  const svg = r.svg();
+  view.finalize();
+  return svg;
+}
+
+interface HeadlessSvg {
+  initialize(el: null, w: number, h: number, origin: [number, number], scale: number): HeadlessSvg;
+  background(bg: unknown): HeadlessSvg;
+  render(root: unknown): HeadlessSvg;
+  svg(): string;
+}
+
+function workerPath(): { file: string; execArgv: string[] } {
+  const ts = __filename.endsWith(".ts");
+  const file = path.join(__dirname, ts ? "render-worker.ts" : "render-worker.js");
+  return { file, execArgv: ts ? ["--import", "tsx"] : [] };
+}
+
+/** Render a vega-lite spec to an SVG string (synchronously). */
+export function renderSvg(spec: VegaLiteSpec): string {
+  if (modules !== null) return renderWith(modules, spec);
+  const w = workerPath();
+  return execFileSync(process.execPath, [...w.execArgv, w.file], {
+    input: JSON.stringify(spec),
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** Render a vega-lite spec to an SVG string, loading vega first if needed. */
+export async function renderSvgAsync(spec: VegaLiteSpec): Promise<string> {
+  await loadPlotting();
+  return renderWith(modules!, spec);
+}
+
+/** Rasterise SVG text to PNG bytes with resvg (system fonts; `scale` multiplies the pixel size). */
+export function svgToPng(svg: string, scale = 2): Uint8Array {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
+  const r = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: scale },
+    background: "white",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
+  });
+  return r.render().asPng();
+}
+
+/** The worker's entry: spec JSON on stdin, SVG on stdout. */
+export async function workerMain(): Promise<void> {
+  const input = fs.readFileSync(0, "utf8");
+  await loadPlotting();
+  process.stdout.write(renderWith(modules!, JSON.parse(input) as VegaLiteSpec));
+}

@@ -1,0 +1,478 @@
+/**
+ * Small factories that build vega-lite specs (plain JSON) from arrays, column
+ * objects or polars frames: line (with error bands), scatter, histogram,
+ * heatmap (grids, potentials, spin configurations), 2-D density, rules, and
+ * layering / concatenation. Display them with `show`, save with `savePlot`.
+ */
+import { checkField, sanitize, toNumbers, toRecords, type PlotData, type Row } from "./data";
+import { checkInteger, checkKeys, checkNumber } from "../core/validate";
+
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+
+/** A vega-lite specification (JSON). */
+export type VegaLiteSpec = { $schema?: string } & Record<string, unknown>;
+
+/** Options every chart takes. */
+export interface ChartOptions {
+  title?: string;
+  /** Width and height in pixels (defaults 400 × 260). */
+  width?: number;
+  height?: number;
+  xTitle?: string;
+  yTitle?: string;
+  /** Logarithmic axes. */
+  logX?: boolean;
+  logY?: boolean;
+  /** Fixed axis ranges [min, max]. */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
+}
+const CHART_KEYS = ["title", "width", "height", "xTitle", "yTitle", "logX", "logY", "xDomain", "yDomain"] as const;
+
+function base(opts: ChartOptions, where: string): VegaLiteSpec {
+  const spec: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA };
+  if (opts.title !== undefined) spec.title = String(opts.title);
+  spec.width = opts.width === undefined ? 400 : checkNumber(opts.width, "width", where, { above: 0 });
+  spec.height = opts.height === undefined ? 260 : checkNumber(opts.height, "height", where, { above: 0 });
+  return spec;
+}
+
+function domain(d: unknown, name: string, where: string): [number, number] {
+  if (!Array.isArray(d) || d.length !== 2 || d.some((v) => typeof v !== "number" || !Number.isFinite(v)) || !(d[0] < d[1])) {
+    throw new Error(`${where}: ${name} must be [min, max] with min < max`);
+  }
+  return [d[0], d[1]];
+}
+
+function axis(field: string, title: string | undefined, log: boolean | undefined, dom: unknown, name: "x" | "y", where: string): Record<string, unknown> {
+  const enc: Record<string, unknown> = { field, type: "quantitative", title: title ?? field };
+  const scale: Record<string, unknown> = { zero: false };
+  if (log === true) scale.type = "log";
+  if (dom !== undefined) { scale.domain = domain(dom, `${name}Domain`, where); scale.clamp = true; }
+  enc.scale = scale;
+  return enc;
+}
+
+export interface LineOptions extends ChartOptions {
+  /** Field on the x axis. */
+  x: string;
+  /** Field on the y axis. */
+  y: string;
+  /** Field that splits the data into coloured series. */
+  color?: string;
+  /** Field with a symmetric error (one standard error, say): drawn as a band y ± error. */
+  error?: string;
+  /** Fields with explicit lower and upper band limits (instead of `error`). */
+  lower?: string;
+  upper?: string;
+  /** Show points on the line. */
+  points?: boolean;
+}
+
+/** A line chart, optionally with an error band and coloured series. */
+export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
+  const where = "plot.line";
+  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "error", "lower", "upper", "points"], where);
+  if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  let rows = toRecords(data, where);
+  const x = checkField(rows, options.x, "x", where);
+  const y = checkField(rows, options.y, "y", where);
+  const color = options.color === undefined ? undefined : checkField(rows, options.color, "color", where);
+  let lo: string | undefined;
+  let hi: string | undefined;
+  if (options.error !== undefined) {
+    const e = checkField(rows, options.error, "error", where);
+    rows = rows.map((r) => ({ ...r, __lower: Number(r[y]) - Number(r[e]), __upper: Number(r[y]) + Number(r[e]) }));
+    lo = "__lower";
+    hi = "__upper";
+  } else if (options.lower !== undefined || options.upper !== undefined) {
+    lo = checkField(rows, options.lower, "lower", where);
+    hi = checkField(rows, options.upper, "upper", where);
+  }
+  const spec = base(options, where);
+  spec.data = { values: sanitize(rows) };
+  const enc: Record<string, unknown> = {
+    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
+  };
+  if (color !== undefined) enc.color = { field: color, type: "nominal", title: color };
+  const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true }, encoding: enc };
+  if (lo === undefined) return { ...spec, ...lineLayer };
+  const bandEnc: Record<string, unknown> = {
+    x: enc.x,
+    y: { field: lo, type: "quantitative", title: options.yTitle ?? y },
+    y2: { field: hi },
+  };
+  if (color !== undefined) bandEnc.color = enc.color;
+  spec.layer = [{ mark: { type: "area", opacity: 0.25 }, encoding: bandEnc }, lineLayer];
+  return spec;
+}
+
+export interface ScatterOptions extends ChartOptions {
+  x: string;
+  y: string;
+  color?: string;
+  /** Point opacity (default 0.7). */
+  opacity?: number;
+  /** Point size in square pixels (default 16). */
+  size?: number;
+}
+
+/** A scatter plot. */
+export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
+  const where = "plot.scatter";
+  if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "opacity", "size"], where);
+  const rows = toRecords(data, where);
+  const x = checkField(rows, options.x, "x", where);
+  const y = checkField(rows, options.y, "y", where);
+  const spec = base(options, where);
+  spec.data = { values: sanitize(rows) };
+  const enc: Record<string, unknown> = {
+    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
+  };
+  if (options.color !== undefined) {
+    const c = checkField(rows, options.color, "color", where);
+    const numeric = typeof rows[0][c] === "number";
+    enc.color = { field: c, type: numeric ? "quantitative" : "nominal", title: c };
+  }
+  spec.mark = {
+    type: "circle",
+    opacity: options.opacity === undefined ? 0.7 : checkNumber(options.opacity, "opacity", where, { min: 0, max: 1 }),
+    size: options.size === undefined ? 16 : checkNumber(options.size, "size", where, { above: 0 }),
+  };
+  spec.encoding = enc;
+  return spec;
+}
+
+export interface HistogramOptions extends ChartOptions {
+  /** Field holding the values when `data` is records or a frame. */
+  field?: string;
+  /** Number of bins (default 40). */
+  bins?: number;
+  /** Normalise to a probability density (default false: counts). */
+  density?: boolean;
+  /** Field that splits the values into overlaid, coloured histograms. */
+  color?: string;
+  /** Range [min, max] of the bins (default: the data range). */
+  range?: [number, number];
+}
+
+/** Bin edges and counts, in float64. Values outside `range` are dropped. */
+export function binCounts(values: number[], bins: number, range: [number, number]): { edges: number[]; counts: number[] } {
+  const [lo, hi] = range;
+  const w = (hi - lo) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) {
+    if (!Number.isFinite(v) || v < lo || v > hi) continue;
+    counts[Math.min(bins - 1, Math.floor((v - lo) / w))]++;
+  }
+  return { edges: Array.from({ length: bins + 1 }, (_, k) => lo + k * w), counts };
+}
+
+/** A histogram of numbers (an array, or a field of records / a frame). */
+export function histogram(data: PlotData | ArrayLike<number>, options: HistogramOptions = {}): VegaLiteSpec {
+  const where = "plot.histogram";
+  checkKeys(options, [...CHART_KEYS, "field", "bins", "density", "color", "range"], where);
+  const bins = options.bins === undefined ? 40 : checkInteger(options.bins, "bins", where, { min: 1, max: 10000 });
+  let groups: Array<{ key: string | null; values: number[] }>;
+  const isNumberArray =
+    (Array.isArray(data) && (data.length === 0 || typeof data[0] === "number")) ||
+    ArrayBuffer.isView(data);
+  if (isNumberArray) {
+    if (options.field !== undefined || options.color !== undefined) {
+      throw new Error(`${where}: field and color need records or a frame, not a plain array of numbers`);
+    }
+    groups = [{ key: null, values: toNumbers(data, "data", where) }];
+  } else {
+    const rows = toRecords(data, where);
+    const field = checkField(rows, options.field, "field", where);
+    if (options.color === undefined) {
+      groups = [{ key: null, values: toNumbers(rows.map((r) => r[field]), `field "${field}"`, where) }];
+    } else {
+      const c = checkField(rows, options.color, "color", where);
+      const m = new Map<string, number[]>();
+      for (const r of rows) {
+        const k = String(r[c]);
+        if (!m.has(k)) m.set(k, []);
+        const v = r[field];
+        if (typeof v !== "number") throw new Error(`${where}: field "${field}" must contain only numbers`);
+        m.get(k)!.push(v);
+      }
+      groups = [...m.entries()].map(([key, values]) => ({ key, values }));
+    }
+  }
+  let range: [number, number];
+  if (options.range !== undefined) range = domain(options.range, "range", where);
+  else {
+    let lo = Infinity, hi = -Infinity;
+    for (const g of groups) for (const v of g.values) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    if (!(lo <= hi)) throw new Error(`${where}: data has no finite values`);
+    if (lo === hi) { lo -= 0.5; hi += 0.5; }
+    range = [lo, hi];
+  }
+  const yName = options.density === true ? "density" : "count";
+  const rows: Row[] = [];
+  for (const g of groups) {
+    const { edges, counts } = binCounts(g.values, bins, range);
+    const w = edges[1] - edges[0];
+    const total = g.values.length;
+    counts.forEach((c, k) => {
+      const r: Row = { bin_start: edges[k], bin_end: edges[k + 1], [yName]: options.density === true ? c / (total * w) : c };
+      if (g.key !== null) r[options.color as string] = g.key;
+      rows.push(r);
+    });
+  }
+  const spec = base(options, where);
+  spec.data = { values: rows };
+  spec.mark = { type: "rect", opacity: groups.length > 1 ? 0.5 : 0.85 };
+  const enc: Record<string, unknown> = {
+    x: { ...axis("bin_start", options.xTitle ?? options.field ?? "value", options.logX, options.xDomain, "x", where) },
+    x2: { field: "bin_end" },
+    y: { field: yName, type: "quantitative", title: options.yTitle ?? yName, stack: null, ...(options.logY === true ? { scale: { type: "symlog" } } : {}) },
+    y2: { datum: 0 },
+  };
+  if (options.color !== undefined) enc.color = { field: options.color, type: "nominal", title: options.color };
+  spec.encoding = enc;
+  return spec;
+}
+
+export interface HeatmapOptions extends ChartOptions {
+  /** Extent of the grid on the axes: x from x0 to x1 over the columns, y from y0 to y1 over the rows (default: indices). */
+  x0?: number;
+  x1?: number;
+  y0?: number;
+  y1?: number;
+  /** Colour scheme name (vega schemes: "viridis", "greys", "redblue", ...). Default "viridis". */
+  scheme?: string;
+  /** Legend title (default "value"); `legend: false` hides it. */
+  legendTitle?: string;
+  legend?: boolean;
+  /** Fixed colour range [min, max]. */
+  zDomain?: [number, number];
+  /** Draw row 0 at the top, as an image (default true when no y extent is given). */
+  imageOrientation?: boolean;
+  /** Hide axes (default false). */
+  hideAxes?: boolean;
+}
+
+/** A matrix as rows of numbers, or flat values with their shape. */
+export type Matrix = ReadonlyArray<ArrayLike<number>> | { values: ArrayLike<number>; rows: number; cols: number };
+
+function matrixOf(m: unknown, where: string): { rows: number; cols: number; at: (r: number, c: number) => number } {
+  if (Array.isArray(m)) {
+    if (m.length === 0) throw new Error(`${where}: matrix is empty`);
+    const cols = (m[0] as ArrayLike<number>)?.length;
+    if (typeof cols !== "number" || cols === 0) throw new Error(`${where}: matrix rows must be non-empty arrays`);
+    m.forEach((row: ArrayLike<number>, r: number) => {
+      if (row?.length !== cols) throw new Error(`${where}: matrix row ${r} has length ${row?.length}, expected ${cols}`);
+    });
+    return { rows: m.length, cols, at: (r, c) => Number((m[r] as ArrayLike<number>)[c]) };
+  }
+  if (m !== null && typeof m === "object" && "values" in m) {
+    const { values, rows, cols } = m as { values: ArrayLike<number>; rows: number; cols: number };
+    checkInteger(rows, "matrix.rows", where, { min: 1 });
+    checkInteger(cols, "matrix.cols", where, { min: 1 });
+    if (values?.length !== rows * cols) {
+      throw new Error(`${where}: matrix.values has length ${values?.length}, expected rows × cols = ${rows * cols}`);
+    }
+    return { rows, cols, at: (r, c) => Number(values[r * cols + c]) };
+  }
+  throw new Error(`${where}: matrix must be an array of rows or {values, rows, cols}`);
+}
+
+/** A heatmap of a matrix: potentials on a grid, 2-D densities, spin configurations. */
+export function heatmap(matrix: Matrix, options: HeatmapOptions = {}): VegaLiteSpec {
+  const where = "plot.heatmap";
+  checkKeys(options, [...CHART_KEYS, "x0", "x1", "y0", "y1", "scheme", "legendTitle", "legend", "zDomain", "imageOrientation", "hideAxes"], where);
+  const m = matrixOf(matrix, where);
+  const x0 = options.x0 ?? 0, x1 = options.x1 ?? m.cols;
+  const y0 = options.y0 ?? 0, y1 = options.y1 ?? m.rows;
+  for (const [k, v] of Object.entries({ x0, x1, y0, y1 })) checkNumber(v, k, where);
+  if (!(x1 > x0) || !(y1 > y0)) throw new Error(`${where}: need x1 > x0 and y1 > y0`);
+  const image = options.imageOrientation ?? (options.y0 === undefined && options.y1 === undefined);
+  const dx = (x1 - x0) / m.cols, dy = (y1 - y0) / m.rows;
+  const rows: Row[] = [];
+  for (let r = 0; r < m.rows; r++) {
+    for (let c = 0; c < m.cols; c++) {
+      const v = m.at(r, c);
+      rows.push({ x: x0 + c * dx, x2: x0 + (c + 1) * dx, y: y0 + r * dy, y2: y0 + (r + 1) * dy, value: Number.isFinite(v) ? v : null });
+    }
+  }
+  const defaultHeight = image ? Math.round((300 * m.rows) / m.cols) : 260;
+  const spec = base({ ...options, width: options.width ?? 300, height: options.height ?? defaultHeight }, where);
+  spec.data = { values: rows };
+  spec.mark = { type: "rect" };
+  const hide = options.hideAxes === true ? { axis: null } : {};
+  const colorScale: Record<string, unknown> = { scheme: options.scheme ?? "viridis" };
+  if (options.zDomain !== undefined) colorScale.domain = domain(options.zDomain, "zDomain", where);
+  spec.encoding = {
+    x: { field: "x", type: "quantitative", title: options.xTitle ?? "x", scale: { domain: [x0, x1], nice: false, zero: false }, ...hide },
+    x2: { field: "x2" },
+    y: { field: "y", type: "quantitative", title: options.yTitle ?? "y", scale: { domain: [y0, y1], nice: false, zero: false, reverse: image }, ...hide },
+    y2: { field: "y2" },
+    color: { field: "value", type: "quantitative", title: options.legendTitle ?? "value", scale: colorScale, ...(options.legend === false ? { legend: null } : {}) },
+  };
+  return spec;
+}
+
+export interface SpinsOptions {
+  /** Grid shape [rows, cols] (default: square). */
+  shape?: [number, number];
+  title?: string;
+  /** Pixel size of the image (default 160). */
+  size?: number;
+}
+
+/** A spin configuration (±1 values) drawn as a black-and-white image. */
+export function spins(config: ArrayLike<number>, options: SpinsOptions = {}): VegaLiteSpec {
+  const where = "plot.spins";
+  checkKeys(options, ["shape", "title", "size"], where);
+  const s = toNumbers(config, "config", where);
+  let shape = options.shape;
+  if (shape === undefined) {
+    const L = Math.round(Math.sqrt(s.length));
+    if (L * L !== s.length) throw new Error(`${where}: config of length ${s.length} is not square; give options.shape`);
+    shape = [L, L];
+  }
+  if (shape[0] * shape[1] !== s.length) throw new Error(`${where}: shape ${shape.join("×")} does not match config length ${s.length}`);
+  const size = options.size ?? 160;
+  return heatmap({ values: s, rows: shape[0], cols: shape[1] }, {
+    scheme: "greys", zDomain: [-1, 1], legend: false, hideAxes: true, title: options.title,
+    width: size, height: Math.round((size * shape[0]) / shape[1]),
+  });
+}
+
+export interface Density2dOptions extends ChartOptions {
+  x: string;
+  y: string;
+  /** Bins per axis (default 60). */
+  bins?: number;
+  /** Ranges of the bins (default: the data range). */
+  xRange?: [number, number];
+  yRange?: [number, number];
+  /** Colour by log(1 + count) (default false). */
+  logScale?: boolean;
+  scheme?: string;
+}
+
+/** A 2-D histogram (density) of points, as a heatmap. */
+export function density2d(data: PlotData, options: Density2dOptions): VegaLiteSpec {
+  const where = "plot.density2d";
+  if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  checkKeys(options, [...CHART_KEYS, "x", "y", "bins", "xRange", "yRange", "logScale", "scheme"], where);
+  const rows = toRecords(data, where);
+  const xf = checkField(rows, options.x, "x", where);
+  const yf = checkField(rows, options.y, "y", where);
+  const xs = toNumbers(rows.map((r) => r[xf]), `field "${xf}"`, where);
+  const ys = toNumbers(rows.map((r) => r[yf]), `field "${yf}"`, where);
+  const bins = options.bins === undefined ? 60 : checkInteger(options.bins, "bins", where, { min: 1, max: 2000 });
+  const ext = (v: number[], r: unknown, name: string): [number, number] => {
+    if (r !== undefined) return domain(r, name, where);
+    let lo = Infinity, hi = -Infinity;
+    for (const a of v) if (Number.isFinite(a)) { if (a < lo) lo = a; if (a > hi) hi = a; }
+    if (!(lo <= hi)) throw new Error(`${where}: no finite values`);
+    return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
+  };
+  const [xa, xb] = ext(xs, options.xRange, "xRange");
+  const [ya, yb] = ext(ys, options.yRange, "yRange");
+  const grid = Array.from({ length: bins }, () => new Float64Array(bins));
+  const n = xs.length;
+  for (let k = 0; k < n; k++) {
+    const c = Math.floor(((xs[k] - xa) / (xb - xa)) * bins);
+    const r = Math.floor(((ys[k] - ya) / (yb - ya)) * bins);
+    if (c >= 0 && c <= bins && r >= 0 && r <= bins) grid[Math.min(r, bins - 1)][Math.min(c, bins - 1)] += 1;
+  }
+  const area = ((xb - xa) / bins) * ((yb - ya) / bins);
+  const vals = grid.map((row) => Array.from(row, (c) => (options.logScale === true ? Math.log1p(c) : c / (n * area))));
+  return heatmap(vals, {
+    x0: xa, x1: xb, y0: ya, y1: yb, imageOrientation: false,
+    xTitle: options.xTitle ?? xf, yTitle: options.yTitle ?? yf, title: options.title,
+    width: options.width ?? 320, height: options.height ?? 280,
+    legendTitle: options.logScale === true ? "log(1+count)" : "density", scheme: options.scheme ?? "viridis",
+  });
+}
+
+export interface RuleOptions {
+  /** A vertical line at this x. */
+  x?: number;
+  /** A horizontal line at this y. */
+  y?: number;
+  color?: string;
+  /** Dashed (default true). */
+  dashed?: boolean;
+  /** A text label next to the line. */
+  label?: string;
+}
+
+/** A reference line (e.g. the critical point) to layer over a chart. */
+export function rule(options: RuleOptions): VegaLiteSpec {
+  const where = "plot.rule";
+  checkKeys(options, ["x", "y", "color", "dashed", "label"], where);
+  if ((options?.x === undefined) === (options?.y === undefined)) throw new Error(`${where}: give exactly one of x or y`);
+  const vertical = options.x !== undefined;
+  const v = checkNumber(vertical ? options.x : options.y, vertical ? "x" : "y", where);
+  const mark: Record<string, unknown> = { type: "rule", color: options.color ?? "#555" };
+  if (options.dashed !== false) mark.strokeDash = [5, 4];
+  const enc = vertical ? { x: { datum: v, type: "quantitative" } } : { y: { datum: v, type: "quantitative" } };
+  // one-row data of its own, so the rule draws once whatever it is layered on
+  const data = { values: [{}] };
+  const ruleLayer: VegaLiteSpec = { data, mark, encoding: enc };
+  if (options.label === undefined) return ruleLayer;
+  const text: VegaLiteSpec = {
+    mark: { type: "text", align: "left", dx: 4, dy: vertical ? -6 : -6, color: options.color ?? "#555", ...(vertical ? { y: 8 } : { x: 4 }) },
+    encoding: { ...enc, text: { value: options.label } },
+    data,
+  };
+  return { layer: [ruleLayer, text] };
+}
+
+function strip(spec: VegaLiteSpec, where: string, k: number): VegaLiteSpec {
+  if (spec === null || typeof spec !== "object") throw new Error(`${where}: argument ${k + 1} is not a spec`);
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { $schema, ...rest } = spec;
+  return rest;
+}
+
+/** Overlay charts that share axes (e.g. a curve, exact points and a rule). */
+export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
+  const where = "plot.layer";
+  if (specs.length === 0) throw new Error(`${where}: give at least one spec`);
+  const parts = specs.map((s, k) => strip(s, where, k));
+  const first = parts.find((p) => p.width !== undefined) ?? {};
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, width: first.width ?? 400, height: first.height ?? 260 };
+  const title = parts.find((p) => p.title !== undefined)?.title;
+  if (title !== undefined) out.title = title;
+  out.layer = parts.map(({ width: _w, height: _h, title: _t, ...p }) => p);
+  return out;
+}
+
+/** Charts side by side. */
+export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
+  if (specs.length === 0) throw new Error("plot.hconcat: give at least one spec");
+  return { $schema: VEGA_LITE_SCHEMA, hconcat: specs.map((s, k) => strip(s, "plot.hconcat", k)) };
+}
+
+/** Charts stacked vertically. */
+export function vconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
+  if (specs.length === 0) throw new Error("plot.vconcat: give at least one spec");
+  return { $schema: VEGA_LITE_SCHEMA, vconcat: specs.map((s, k) => strip(s, "plot.vconcat", k)) };
+}
+
+/** Charts in a grid with `columns` per row. */
+export function grid(specs: VegaLiteSpec[], options: { columns: number; title?: string }): VegaLiteSpec {
+  const where = "plot.grid";
+  if (!Array.isArray(specs) || specs.length === 0) throw new Error(`${where}: specs must be a non-empty array`);
+  const columns = checkInteger(options?.columns, "columns", where, { min: 1 });
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: specs.map((s, k) => strip(s, where, k)) };
+  if (options.title !== undefined) out.title = options.title;
+  return out;
+}
+
+/** True for an object that looks like a vega-lite spec. */
+export function isVegaLiteSpec(x: unknown): x is VegaLiteSpec {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
+  const o = x as Record<string, unknown>;
+  return ["mark", "layer", "hconcat", "vconcat", "concat", "facet", "repeat"].some((k) => k in o);
+}

@@ -1,0 +1,71 @@
+/**
+ * Every notebooks/*.ipynb runs top to bottom on the tslab kernel (through
+ * nbclient, with BOLTZLAB_FAST=1), without a cell error, showing at least one
+ * image, on the backend that setup provided. Notebooks are committed without
+ * outputs. Executed copies are written to test/.out/ for inspection.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "..", "..");
+const nbDir = path.join(root, "notebooks");
+const notebooks = fs.readdirSync(nbDir).filter((f) => f.endsWith(".ipynb")).sort();
+const python = path.join(root, ".venv", "bin", "python");
+
+interface Cell { cell_type: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null }
+interface Notebook { cells: Cell[]; metadata: { kernelspec?: { name?: string } } }
+
+function expectedBackend(): string {
+  if (process.env.BOLTZLAB_BACKEND) return process.env.BOLTZLAB_BACKEND;
+  try {
+    const stamp = JSON.parse(fs.readFileSync(path.join(root, ".cache", "backend.json"), "utf8")) as { backend: string };
+    return stamp.backend;
+  } catch {
+    return "tensorflow";
+  }
+}
+
+test("there are notebooks", () => {
+  assert.ok(notebooks.length >= 1, "no notebooks found in notebooks/");
+});
+
+for (const name of notebooks) {
+  test(`${name} is committed without outputs, on the tslab kernel`, () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(nbDir, name), "utf8")) as Notebook;
+    assert.equal(nb.metadata.kernelspec?.name, "tslab", "kernelspec.name must be tslab");
+    nb.cells.forEach((c, k) => {
+      if (c.cell_type !== "code") return;
+      assert.deepEqual(c.outputs ?? [], [], `cell ${k} has outputs`);
+      assert.ok(c.execution_count === null || c.execution_count === undefined, `cell ${k} has an execution count`);
+    });
+    assert.ok(nb.cells.some((c) => c.cell_type === "markdown"), "a notebook explains itself in markdown");
+  });
+}
+
+for (const name of notebooks) {
+  test(`${name} executes top to bottom on the tslab kernel`, { timeout: 30 * 60 * 1000 }, (t) => {
+    assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
+    const out = path.join(root, "test", ".out", name);
+    const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), path.join(nbDir, name), "--out", out], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, BOLTZLAB_FAST: process.env.BOLTZLAB_FAST ?? "1", BOLTZLAB_PROGRESS: "1", PYTHONWARNINGS: "ignore" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    let summary: { error: string | null; images: number; backend: string | null; seconds: number; cells: number };
+    try {
+      summary = JSON.parse(last);
+    } catch {
+      assert.fail(`run_notebook.py gave no summary (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
+    }
+    t.diagnostic(`notebook ${name} executed: ${summary.cells} cells in ${summary.seconds} s on backend ${summary.backend}, ${summary.images} image outputs`);
+    process.stdout.write(`notebook ${name}: executed ${summary.cells} cells in ${summary.seconds} s, backend ${summary.backend}, ${summary.images} images\n`);
+    assert.equal(summary.error, null, `cell error in ${name}:\n${summary.error}`);
+    assert.ok(summary.images >= 1, `${name} produced no image output`);
+    assert.equal(summary.backend, expectedBackend(), `${name} ran on ${summary.backend}`);
+  });
+}

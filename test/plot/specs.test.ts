@@ -1,0 +1,68 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as plot from "../../src/plot/index";
+import { renderSvg } from "../../src/plot/render";
+
+const rows = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 3, e: 0.2, g: "b" }];
+
+test("line: records, column objects and error bands give valid vega-lite", () => {
+  const a = plot.line(rows, { x: "x", y: "y" });
+  assert.equal(a.mark && (a.mark as { type: string }).type, "line");
+  assert.deepEqual((a.data as { values: unknown[] }).values.length, 2);
+  const b = plot.line({ x: [1, 2, 3], y: [4, 5, 6], e: [0.1, 0.1, 0.1] }, { x: "x", y: "y", error: "e" });
+  const layers = b.layer as Array<{ mark: { type: string } }>;
+  assert.deepEqual(layers.map((l) => l.mark.type), ["area", "line"]);
+  const vals = (b.data as { values: Array<Record<string, number>> }).values;
+  assert.ok(Math.abs(vals[1].__lower - 4.9) < 1e-12 && Math.abs(vals[1].__upper - 5.1) < 1e-12);
+  const svg = renderSvg(b);
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /<path/);
+});
+
+test("bad input names the argument", () => {
+  assert.throws(() => plot.line([], { x: "x", y: "y" }), /plot\.line: data is empty/);
+  assert.throws(() => plot.line({ x: [1, 2], y: [1] }, { x: "x", y: "y" }), /mismatched lengths \("x" has 2, "y" has 1\)/);
+  assert.throws(() => plot.line(rows, { x: "x", y: "nope" }), /plot\.line: y field "nope" is not in data/);
+  assert.throws(() => plot.scatter(rows, { x: "x", y: "y", color: "zz" }), /plot\.scatter: color field "zz"/);
+  assert.throws(() => plot.line(rows, { x: "x", y: "y", colour: "g" } as never), /unknown option "colour"/);
+  assert.throws(() => plot.histogram([], {}), /plot\.histogram: data is empty/);
+  assert.throws(() => plot.histogram([1, 2], { bins: 0 }), /bins must be ≥ 1/);
+  assert.throws(() => plot.heatmap([[1, 2], [3]]), /matrix row 1 has length 1, expected 2/);
+  assert.throws(() => plot.heatmap({ values: [1, 2, 3], rows: 2, cols: 2 }), /matrix.values has length 3/);
+  assert.throws(() => plot.density2d(rows, { x: "x", y: "w" }), /y field "w"/);
+  assert.throws(() => plot.spins([1, -1, 1]), /not square/);
+  assert.throws(() => plot.rule({}), /exactly one of x or y/);
+  assert.throws(() => plot.layer(), /at least one spec/);
+});
+
+test("histogram bins count every value once and densities integrate to one", () => {
+  const xs = Array.from({ length: 1000 }, (_, k) => Math.sin(k) * 3);
+  const h = plot.histogram(xs, { bins: 17, density: true });
+  const vals = (h.data as { values: Array<{ bin_start: number; bin_end: number; density: number }> }).values;
+  assert.equal(vals.length, 17);
+  const integral = vals.reduce((a, v) => a + v.density * (v.bin_end - v.bin_start), 0);
+  assert.ok(Math.abs(integral - 1) < 1e-12, `integral ${integral}`);
+  const { counts } = plot.binCounts([0, 0.5, 1, 1, 2], 2, [0, 2]);
+  assert.deepEqual(counts, [2, 3]);
+});
+
+test("heatmap, spins and density2d map cells to the right places", () => {
+  const h = plot.heatmap([[1, 2, 3], [4, 5, 6]]);
+  const v = (h.data as { values: Array<{ x: number; y: number; value: number }> }).values;
+  assert.equal(v.length, 6);
+  assert.deepEqual(v.find((c) => c.x === 2 && c.y === 1)?.value, 6);
+  const s = plot.spins([1, -1, -1, 1]);
+  assert.equal(((s.data as { values: unknown[] }).values).length, 4);
+  const d = plot.density2d({ a: [0, 0, 1], b: [0, 0, 1] }, { x: "a", y: "b", bins: 2 });
+  const dv = (d.data as { values: Array<{ value: number }> }).values;
+  const cellArea = 0.25;
+  assert.ok(Math.abs(dv.reduce((acc, c) => acc + c.value * cellArea, 0) - 1) < 1e-12);
+  assert.match(renderSvg(plot.layer(h, plot.rule({ x: 1, label: "βc" }))), /βc/);
+});
+
+test("polars frames are accepted as data", async () => {
+  const { frameFromColumns } = await import("../../src/core/table");
+  const df = frameFromColumns({ x: [1, 2, 3], y: [2, 4, 8] });
+  const spec = plot.scatter(df, { x: "x", y: "y" });
+  assert.equal((spec.data as { values: unknown[] }).values.length, 3);
+});
