@@ -1,48 +1,57 @@
 /**
  * `exact(system, beta, {method?})`: the exact reference for a spin system.
- * Without a method, the first applicable one of `AUTO_ORDER` is used and named
- * in the result; a named method that does not apply throws an Error saying why.
+ * Without a method (or with "auto"), the cheapest applicable method is used
+ * and named in the result (`method`); a named method that does not apply
+ * throws an Error saying why.
+ *
+ * Methods: "enumerate" (any system, n ≤ 34), "kaufman" (uniform periodic
+ * L×L Ising, zero field), "transfer-matrix" (grids of small width, any
+ * couplings and fields, any boundaries), "kac-ward" (open planar grids, zero
+ * field). Onsager's infinite lattice is `onsager({beta})`.
  */
 import { checkKeys, checkPositive } from "../core/validate";
 import type { ExactResult, SpinSystem } from "../systems/types";
 import { enumerate, enumerateRefusal, type EnumerationResult } from "./enumerate";
+import { kacWard, kacWardCost, kacWardRefusal } from "./kacward";
+import { kaufman, kaufmanRefusal } from "./kaufman";
+import { transferMatrix, transferMatrixCost, transferMatrixRefusal } from "./transfer";
 
 export type ExactMethod = "enumerate" | "kaufman" | "transfer-matrix" | "kac-ward";
+export const EXACT_METHODS: readonly ExactMethod[] = ["enumerate", "kaufman", "transfer-matrix", "kac-ward"];
 
 export interface ExactOptions {
-  /** Method by name; default: the best that applies. */
+  /** Method by name; default "auto": the cheapest that applies. */
   method?: ExactMethod | "auto";
-  /** For `enumerate`: also return every state's probability (default n ≤ 16). */
+  /** For `enumerate`: also return every state's probability (default n ≤ 16); with "auto", true forces enumeration. */
   probabilities?: boolean;
 }
 
 interface MethodEntry {
   refusal(system: SpinSystem): string | null;
+  /** Rough operation count, for the automatic choice. */
+  cost(system: SpinSystem): number;
   run(system: SpinSystem, beta: number, options: ExactOptions): ExactResult;
 }
 
-const METHODS: Record<string, MethodEntry> = {
-  enumerate: {
-    refusal: enumerateRefusal,
-    run: (s, b, o) => enumerate(s, b, o.probabilities === undefined ? {} : { probabilities: o.probabilities }),
-  },
-};
-
-/** Registers a method (used by the modules of each method). */
-export function registerMethod(name: ExactMethod, entry: MethodEntry): void {
-  METHODS[name] = entry;
+function avgDegree(s: SpinSystem): number {
+  return (2 * s.edges.i.length) / s.n;
 }
 
-/** Automatic choice order: cheapest exact method first. */
-export const AUTO_ORDER: ExactMethod[] = ["kaufman", "kac-ward", "transfer-matrix", "enumerate"];
+const METHODS: Record<ExactMethod, MethodEntry> = {
+  enumerate: {
+    refusal: enumerateRefusal,
+    cost: (s) => 2 ** s.n * (avgDegree(s) + 8),
+    run: (s, b, o) => enumerate(s, b, o.probabilities === undefined ? {} : { probabilities: o.probabilities }),
+  },
+  kaufman: { refusal: kaufmanRefusal, cost: (s) => 7 * 4 * s.n, run: (s, b) => kaufman(s, b) },
+  "transfer-matrix": { refusal: transferMatrixRefusal, cost: (s) => 20 * transferMatrixCost(s), run: (s, b) => transferMatrix(s, b) },
+  "kac-ward": { refusal: kacWardRefusal, cost: kacWardCost, run: (s, b) => kacWard(s, b) },
+};
 
-/** Why each method does (not) apply to a system: null where it applies. */
+/** For each method, null where it applies to the system, else why not. */
 export function applicableMethods(system: SpinSystem): Record<ExactMethod, string | null> {
   const out = {} as Record<ExactMethod, string | null>;
-  for (const m of ["enumerate", "kaufman", "transfer-matrix", "kac-ward"] as ExactMethod[]) {
-    const e = METHODS[m];
-    out[m] = e === undefined ? "not available" : e.refusal(system);
-  }
+  for (const m of EXACT_METHODS) out[m] = METHODS[m].refusal(system);
   return out;
 }
 
@@ -54,20 +63,33 @@ export function exact(system: SpinSystem, beta: number, options: ExactOptions = 
   checkPositive(beta, "beta", W);
   const method = options.method ?? "auto";
   if (method !== "auto") {
-    const e = METHODS[method];
-    if (e === undefined) throw new Error(`${W}: unknown method "${String(method)}" (known: ${Object.keys(METHODS).join(", ")}, auto)`);
+    const e = (METHODS as Record<string, MethodEntry | undefined>)[method];
+    if (e === undefined) throw new Error(`${W}: unknown method "${String(method)}" (known: ${EXACT_METHODS.join(", ")}, auto)`);
     const why = e.refusal(system);
     if (why !== null) throw new Error(`${W}: method "${method}" does not apply to ${system.name}: ${why}`);
+    if (options.probabilities === true && method !== "enumerate") throw new Error(`${W}: probabilities are only available with method "enumerate"`);
     return e.run(system, beta, options);
   }
-  const reasons: string[] = [];
-  const order = options.probabilities === true ? (["enumerate", ...AUTO_ORDER.filter((m) => m !== "enumerate")] as ExactMethod[]) : AUTO_ORDER;
-  for (const m of order) {
-    const e = METHODS[m];
-    if (e === undefined) continue;
-    const why = e.refusal(system);
-    if (why === null) return e.run(system, beta, options);
-    reasons.push(`${m}: ${why}`);
+  if (options.probabilities === true) {
+    const why = enumerateRefusal(system);
+    if (why !== null) throw new Error(`${W}: probabilities need enumeration, which does not apply: ${why}`);
+    return METHODS.enumerate.run(system, beta, options);
   }
-  throw new Error(`${W}: no exact method applies to ${system.name} (${reasons.join("; ")})`);
+  const reasons: string[] = [];
+  let best: ExactMethod | null = null;
+  let bestCost = Infinity;
+  for (const m of EXACT_METHODS) {
+    const why = METHODS[m].refusal(system);
+    if (why !== null) {
+      reasons.push(`${m}: ${why}`);
+      continue;
+    }
+    const c = METHODS[m].cost(system);
+    if (best === null || c < bestCost) {
+      best = m;
+      bestCost = c;
+    }
+  }
+  if (best === null) throw new Error(`${W}: no exact method applies to ${system.name} (${reasons.join("; ")})`);
+  return METHODS[best].run(system, beta, options);
 }

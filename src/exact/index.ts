@@ -1,4 +1,8 @@
 /** Exact references: enumeration, Kaufman, Onsager, transfer matrix, Kac–Ward, and `exact()` choosing among them. */
 export type { ExactResult } from "../systems/types";
-export { exact, applicableMethods, AUTO_ORDER, type ExactMethod, type ExactOptions } from "./exact";
+export { exact, applicableMethods, EXACT_METHODS, type ExactMethod, type ExactOptions } from "./exact";
 export { enumerate, MAX_ENUMERATE_N, type EnumerateOptions, type EnumerationResult } from "./enumerate";
+export { kaufman, kaufmanLattice, kaufmanLogZ, type KaufmanLatticeOptions } from "./kaufman";
+export { onsager, onsagerLogZPerSpin, ellipticK, ONSAGER_BETA_C, type OnsagerOptions, type OnsagerResult } from "./onsager";
+export { transferMatrix, MAX_TRANSFER_BAND, MAX_TRANSFER_COST, type TransferMatrixOptions } from "./transfer";
+export { kacWard, type KacWardOptions } from "./kacward";
