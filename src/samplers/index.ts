@@ -7,3 +7,11 @@
 export type { SamplerOptions, SamplerResult } from "./types";
 export { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
 export { metropolis, heatBath, wolff, parallelTempering, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
+export {
+  neuralMcmc,
+  importanceSampling,
+  type NeuralMcmcOptions,
+  type ImportanceSamplingOptions,
+  type ImportanceSamplingResult,
+} from "./neural";
+export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";

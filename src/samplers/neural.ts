@@ -126,7 +126,8 @@ export function neuralMcmc(system: SpinSystem, options: NeuralMcmcOptions): Samp
       localAcceptance: localSweeps > 0 ? localAccepted / (proposals * localSweeps * n) : null,
       longestRejectionRun: maxRun,
       proposalsPerSecond: proposals / (elapsedMs / 1000),
-      sweepsPerStep: localSweeps,
+      // a proposal of a whole configuration counts as one sweep
+      sweepsPerStep: 1 + localSweeps,
     },
     updatesPerSecond: (proposals * (1 + localSweeps * n)) / (elapsedMs / 1000),
     elapsedMs,

@@ -1,0 +1,147 @@
+/**
+ * `boltzlab sample`: run a Monte Carlo sampler on a spin system and print the
+ * estimates with their errors, autocorrelation times and the exact value
+ * where one is cheap to compute.
+ */
+import fs from "node:fs";
+import { exact, applicableMethods } from "../exact";
+import type { GenerativeModel } from "../models/types";
+import { heatBath, metropolis, neuralMcmc, parallelTempering, summarize, wolff } from "../samplers";
+import type { SamplerResult } from "../samplers/types";
+import { loadInstance, parseSystemSpec } from "../systems/parse";
+import type { SpinSystem } from "../systems/types";
+import type { Command, Options } from "./args";
+
+const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc"] as const;
+type SamplerName = (typeof SAMPLERS)[number];
+/** Enumeration is used for the exact reference only up to this size in the CLI. */
+const CLI_MAX_ENUMERATE = 20;
+
+function exactEnergy(system: SpinSystem, beta: number): { value: number | null; method: string | null } {
+  const ok = applicableMethods(system);
+  const method = (["kaufman", "kac-ward", "transfer-matrix"] as const).find((m) => ok[m] === null) ?? (ok.enumerate === null && system.n <= CLI_MAX_ENUMERATE ? "enumerate" : null);
+  if (method === null) return { value: null, method: null };
+  try {
+    const r = exact(system, beta, { method });
+    return { value: r.energyPerSpin, method: r.method };
+  } catch {
+    return { value: null, method: null };
+  }
+}
+
+/**
+ * Load a trained model from a checkpoint. The VAN code provides the factory
+ * (`loadModel({path})` in src/train); it is looked up at run time so this
+ * command works with whichever model families are built in.
+ */
+function loadModelCheckpoint(path: string, where: string): GenerativeModel {
+  if (!fs.existsSync(path)) throw new Error(`${where}: --model file ${path} does not exist`);
+  let train: Record<string, unknown> = {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    train = require("../train") as Record<string, unknown>;
+  } catch {
+    // no training module in this build
+  }
+  const load = train.loadModel;
+  if (typeof load !== "function") throw new Error(`${where}: this build has no checkpoint model loader (src/train loadModel)`);
+  const m = (load as (o: { path: string }) => GenerativeModel | { model: GenerativeModel })({ path });
+  return "model" in m && typeof (m as { model?: unknown }).model === "object" ? (m as { model: GenerativeModel }).model : (m as GenerativeModel);
+}
+
+function parseBetas(text: string, where: string): number[] {
+  const b = text.split(",").map((s) => Number(s.trim()));
+  if (b.length < 2 || b.some((x) => !Number.isFinite(x) || x <= 0)) throw new Error(`${where}: --betas must be a comma-separated list of at least 2 positive numbers, got "${text}"`);
+  return b;
+}
+
+export const sampleCommand: Command = {
+  name: "sample",
+  summary: "Monte Carlo on a spin system (metropolis, heatbath, wolff, pt, nmcmc): E and |m| per spin with errors, τ_int in sweeps, acceptance, exact E where known",
+  usage:
+    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]",
+  async run(opts: Options) {
+    const where = "boltzlab sample";
+    const spec = opts.optionalString("system");
+    const instance = opts.optionalString("instance");
+    if ((spec === undefined) === (instance === undefined)) throw new Error(`${where}: one of --system SPEC or --instance FILE is required (not both)`);
+    const beta = opts.number("beta");
+    if (!(beta > 0)) throw new Error(`${where}: --beta must be > 0, got ${beta}`);
+    const sampler = opts.string("sampler", "metropolis") as SamplerName;
+    if (!SAMPLERS.includes(sampler)) throw new Error(`${where}: --sampler must be one of ${SAMPLERS.join(", ")}, got "${sampler}"`);
+    const sweeps = opts.integer("sweeps", 10000);
+    const burnIn = opts.integer("burn-in", Math.floor(sweeps / 10));
+    const thin = opts.integer("thin", 1);
+    const chains = opts.integer("chains", 1);
+    const seed = opts.integer("seed", 0);
+    const betasText = opts.optionalString("betas");
+    const replicas = opts.integer("replicas", 8);
+    const modelPath = opts.optionalString("model");
+    const localSweeps = opts.integer("local-sweeps", 0);
+    opts.checkUnused();
+    if (sampler !== "pt" && (betasText !== undefined || opts.has("replicas"))) throw new Error(`${where}: --betas/--replicas must be used with --sampler pt only`);
+    if (sampler !== "nmcmc" && (modelPath !== undefined || localSweeps !== 0)) throw new Error(`${where}: --model/--local-sweeps must be used with --sampler nmcmc only`);
+    const system: SpinSystem = spec !== undefined ? parseSystemSpec(spec) : loadInstance(instance!);
+    const common = { beta, sweeps, burnIn, thin, chains, seed };
+    let res: SamplerResult;
+    let model: GenerativeModel | null = null;
+    switch (sampler) {
+      case "metropolis":
+        res = metropolis(system, common);
+        break;
+      case "heatbath":
+        res = heatBath(system, common);
+        break;
+      case "wolff":
+        res = wolff(system, common);
+        break;
+      case "pt": {
+        let betas: number[];
+        if (betasText !== undefined) betas = parseBetas(betasText, where);
+        else {
+          if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`${where}: --replicas must be an integer ≥ 2, got ${replicas}`);
+          // geometric ladder from β/4 to β
+          betas = Array.from({ length: replicas }, (_, k) => beta * 4 ** (k / (replicas - 1) - 1));
+          betas[replicas - 1] = beta;
+        }
+        if (!betas.includes(beta)) throw new Error(`${where}: --beta ${beta} must be one of --betas`);
+        const { beta: _b, ...rest } = common;
+        res = parallelTempering(system, { ...rest, betas, beta });
+        break;
+      }
+      case "nmcmc":
+        if (modelPath === undefined) throw new Error(`${where}: --sampler nmcmc --model CHECKPOINT is required`);
+        model = loadModelCheckpoint(modelPath, where);
+        try {
+          res = neuralMcmc(system, { ...common, model, localSweeps });
+        } finally {
+          model.dispose();
+        }
+        break;
+    }
+    const s = summarize(res, { observables: ["energyPerSpin", "absMagnetizationPerSpin"], thin });
+    const ex = exactEnergy(system, beta);
+    const { sampler: _s, ...diagnostics } = res.diagnostics;
+    return {
+      system: system.name,
+      n: system.n,
+      beta,
+      sampler,
+      sweeps,
+      burnIn,
+      thin,
+      chains,
+      seed,
+      energyPerSpin: { mean: s.stats.energyPerSpin.mean, error: s.stats.energyPerSpin.error },
+      absMagnetizationPerSpin: { mean: s.stats.absMagnetizationPerSpin.mean, error: s.stats.absMagnetizationPerSpin.error },
+      tauInt: { energy: s.tauIntSweeps.energyPerSpin, absMagnetization: s.tauIntSweeps.absMagnetizationPerSpin },
+      effectiveSamples: { energy: s.effectiveSamples.energyPerSpin, absMagnetization: s.effectiveSamples.absMagnetizationPerSpin },
+      acceptance: res.acceptance,
+      energyPerSpinExact: ex.value,
+      exactMethod: ex.method,
+      updatesPerSecond: res.updatesPerSecond,
+      elapsedSeconds: res.elapsedMs / 1000,
+      diagnostics,
+    };
+  },
+};
