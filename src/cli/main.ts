@@ -3,12 +3,11 @@
  * stdout; errors go to stderr with exit code 2 (usage) or 1 (failure).
  */
 import { Options, parseArgs, type Command } from "./args";
-import { exactCommand } from "./exact";
 import { infoCommand } from "./info";
 import { sampleCommand } from "./sample";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand, exactCommand];
+export const commands: Command[] = [infoCommand, sampleCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
