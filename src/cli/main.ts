@@ -3,11 +3,12 @@
  * stdout; errors go to stderr with exit code 2 (usage) or 1 (failure).
  */
 import { Options, parseArgs, type Command } from "./args";
+import { exactCommand } from "./exact";
 import { infoCommand } from "./info";
 import { sampleCommand } from "./sample";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand];
+export const commands: Command[] = [infoCommand, sampleCommand, exactCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);

@@ -1,7 +1,7 @@
 /**
  * `exact(system, beta, {method?})`: the exact reference for a spin system.
- * Without a method (or with "auto"), the cheapest applicable method is used
- * and named in the result (`method`); a named method that does not apply
+ * Without a method (or with "auto"), systems of n ≤ 18 are enumerated and
+ * larger ones get the cheapest applicable method, named in the result (`method`); a named method that does not apply
  * throws an Error saying why.
  *
  * Methods: "enumerate" (any system, n ≤ 34), "kaufman" (uniform periodic
@@ -55,6 +55,9 @@ export function applicableMethods(system: SpinSystem): Record<ExactMethod, strin
   return out;
 }
 
+/** With "auto", systems of at most this many spins are enumerated (the result then includes |m|). */
+export const AUTO_ENUMERATE_N = 18;
+
 /** Exact ln Z, free energy per spin and (where available) energy, entropy, specific heat, |m|. */
 export function exact(system: SpinSystem, beta: number, options: ExactOptions = {}): ExactResult | EnumerationResult {
   const W = "exact";
@@ -75,6 +78,8 @@ export function exact(system: SpinSystem, beta: number, options: ExactOptions = 
     if (why !== null) throw new Error(`${W}: probabilities need enumeration, which does not apply: ${why}`);
     return METHODS.enumerate.run(system, beta, options);
   }
+  // small systems: enumeration (it also gives |m|), well under a second
+  if (system.n <= AUTO_ENUMERATE_N) return METHODS.enumerate.run(system, beta, options);
   const reasons: string[] = [];
   let best: ExactMethod | null = null;
   let bestCost = Infinity;

@@ -96,7 +96,7 @@ export function transferMatrixRefusal(system: SpinSystem): string | null {
   const p = bestPlan(system);
   if (p.band > MAX_TRANSFER_BAND || p.cost > MAX_TRANSFER_COST) {
     const what = system.geometry === null ? "no grid geometry and a site order" : "the best site order";
-    return `the transfer matrix needs a small band: ${what} gives band ${p.band === Infinity ? `> ${MAX_TRANSFER_BAND}` : p.band} with ${p.fixed.length} fixed spins (cost ${p.cost === Infinity ? "∞" : p.cost.toExponential(1)} > ${MAX_TRANSFER_COST.toExponential(1)}); limits: band ≤ ${MAX_TRANSFER_BAND}, e.g. grid width ≤ 14 open, ≤ 11 periodic both ways`;
+    return `the transfer matrix needs a small band: ${what} needs a window of ${p.band === Infinity ? `> ${MAX_TRANSFER_BAND}` : p.band} spins plus ${p.fixed.length} fixed spins (cost ${p.cost === Infinity ? "∞" : p.cost.toExponential(1)} > ${MAX_TRANSFER_COST.toExponential(1)}); limits: band ≤ ${MAX_TRANSFER_BAND}, e.g. grid width ≤ 14 open, ≤ 11 periodic both ways`;
   }
   return null;
 }
