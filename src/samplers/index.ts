@@ -15,3 +15,4 @@ export {
   type ImportanceSamplingResult,
 } from "./neural";
 export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
+export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
