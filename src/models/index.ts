@@ -1,0 +1,13 @@
+/** Generative models: the contract, the autoregressive spin-model extras, MADE. */
+export type { GenerativeModel, Sample } from "./types";
+export {
+  isSpinModel,
+  sampleSpins,
+  bernoulliLogProb,
+  symmetrizeLogProb,
+  logitBound,
+  type SpinModel,
+  type SpinSamples,
+  type ModelConfig,
+} from "./spin";
+export { Made, made, type MadeOptions, type MadeConfig } from "./made";
