@@ -8,7 +8,7 @@
  * away from T_c), doubled until converged. Energy per spin from the closed form
  * u = −J coth 2K [1 + (2/π)(2 tanh² 2K − 1) K(κ)] with the complete elliptic
  * integral K by the arithmetic–geometric mean; specific heat by finite
- * differences of u; spontaneous |m| = (1 − sinh⁻⁴ 2K)^{1/8} below T_c.
+ * differences of u (infinite at T_c); spontaneous |m| = (1 − sinh⁻⁴ 2K)^{1/8} below T_c.
  * The result has n = Infinity, logZ = Infinity and `logZPerSpin` = −βf.
  */
 import { checkKeys, checkNumber, checkPositive } from "../core/validate";
@@ -45,7 +45,7 @@ export function onsagerLogZPerSpin(K: number): number {
     let s = 0;
     for (let k = 0; k < n; k++) s += g((Math.PI * k) / n);
     val = (0.5 * (Math.PI / n) * s);
-    if (Math.abs(val - prev) < 1e-16 || n >= 1 << 22) break;
+    if (Math.abs(val - prev) < 1e-16 || n >= 1 << 20) break;
     prev = val;
     n *= 2;
   }
@@ -65,7 +65,9 @@ function energyPerSpin(K: number, J: number): number {
   const c = Math.cosh(2 * K);
   const kappa = (2 * Math.sinh(2 * K)) / (c * c);
   const t = Math.tanh(2 * K);
-  return (-J / t) * (1 + (2 / Math.PI) * (2 * t * t - 1) * ellipticK(kappa));
+  // at T_c, κ = 1 and K(κ) diverges while 2 tanh² 2K − 1 vanishes: the product → 0
+  const ek = kappa >= 1 - 1e-15 ? 0 : (2 * t * t - 1) * ellipticK(kappa);
+  return (-J / t) * (1 + (2 / Math.PI) * ek);
 }
 
 /** Onsager's infinite-lattice result at inverse temperature β. */
@@ -90,7 +92,7 @@ export function onsager(options: OnsagerOptions): OnsagerResult {
     freeEnergyPerSpin: -lz / beta,
     energyPerSpin: u,
     entropyPerSpin: beta * u + lz,
-    specificHeatPerSpin: -beta * beta * du,
+    specificHeatPerSpin: Math.abs(K - ONSAGER_BETA_C) < 1e-12 ? Infinity : -beta * beta * du,
     absMagnetizationPerSpin: absM,
   };
 }
