@@ -53,73 +53,20 @@ export function enumerate(system: SpinSystem, beta: number, options: EnumerateOp
   if (wantP && n > 24) throw new Error(`${W}: probabilities of every state need n ≤ 24, got n = ${n}`);
   checkInteger(n, "system.n", W, { min: 1 });
 
-  const { offsets, index, J } = system.neighbors;
-  const h = system.fields;
-  const s = new Float64Array(n).fill(-1);
-  const field = new Float64Array(n);
-  const recompute = (): number => {
-    let e = 0;
-    for (let i = 0; i < n; i++) {
-      let f = h === null ? 0 : h[i];
-      for (let p = offsets[i]; p < offsets[i + 1]; p++) f += J[p] * s[index[p]];
-      field[i] = f;
-      // each edge counted twice in Σ_i s_i Σ_j J_ij s_j
-      e -= 0.5 * s[i] * (f - (h === null ? 0 : h[i])) + (h === null ? 0 : h[i] * s[i]);
-    }
-    return e;
-  };
-  let E = recompute();
-  let M = -n;
   const total = 2 ** n;
   const energies = wantP ? new Float64Array(total) : null;
-
-  // running sums relative to shift c = −β·E_ref, moments of (E − E_ref)
-  let Eref = E;
-  let S0 = 0;
-  let S1 = 0;
-  let S2 = 0;
-  let SA = 0;
-  let SM = 0;
-  let idx = 0; // Gray code state index
-  const pow2 = new Float64Array(n);
-  for (let k = 0; k < n; k++) pow2[k] = 2 ** k;
-  const add = (): void => {
-    let d = E - Eref;
-    if (d < 0 && -beta * d > 30) {
-      // new minimum far below the reference: re-centre the sums on E
-      const shift = E - Eref; // < 0
-      const r = Math.exp(beta * shift); // scale of old weights relative to the new reference
-      S2 = r * (S2 - 2 * shift * S1 + shift * shift * S0);
-      S1 = r * (S1 - shift * S0);
-      S0 *= r;
-      SA *= r;
-      SM *= r;
-      Eref = E;
-      d = 0;
-    }
-    const w = Math.exp(-beta * d);
-    S0 += w;
-    S1 += w * d;
-    S2 += w * d * d;
-    SA += w * Math.abs(M);
-    SM += w * M;
-    if (energies !== null) energies[idx] = E;
-  };
-  add();
-  for (let t = 1; t < total; t++) {
-    // the spin to flip is the lowest set bit of t
-    const low = t % 4294967296;
-    const k = low === 0 ? 32 + ctz32(t / 4294967296) : ctz32(low);
-    const sk = s[k];
-    E += 2 * sk * field[k];
-    const sn = -sk;
-    s[k] = sn;
-    M += 2 * sn;
-    const d2 = 2 * sn;
-    for (let p = offsets[k], end = offsets[k + 1]; p < end; p++) field[index[p]] += d2 * J[p];
-    idx += sn > 0 ? pow2[k] : -pow2[k];
-    if ((t & (RESYNC - 1)) === 0) E = recompute();
-    add();
+  // Without fields E(s) = E(−s): enumerate the half with the last spin −1 and double.
+  const symmetric = system.fields === null && n > 1;
+  const acc = grayCodeSums(system, beta, symmetric ? n - 1 : n, energies);
+  let { S0, S1, S2, SA, SM } = acc;
+  const Eref = acc.Eref;
+  if (symmetric) {
+    S0 *= 2;
+    S1 *= 2;
+    S2 *= 2;
+    SA *= 2;
+    SM = 0;
+    if (energies !== null) for (let x = 0; x < total / 2; x++) energies[total - 1 - x] = energies[x];
   }
   const logZ = Math.log(S0) - beta * Eref;
   const meanD = S1 / S0;
@@ -145,6 +92,95 @@ export function enumerate(system: SpinSystem, beta: number, options: EnumerateOp
     probabilities,
     energies,
   };
+}
+
+interface Sums {
+  Eref: number;
+  S0: number;
+  S1: number;
+  S2: number;
+  SA: number;
+  SM: number;
+}
+
+/**
+ * Gray-code sums over the 2^m states of spins 0..m−1 (spins m..n−1 held at −1):
+ * Σ w, Σ w (E − Eref), Σ w (E − Eref)², Σ w |M|, Σ w M with w = exp(−β (E − Eref)).
+ * One flat loop on locals (no closures over mutated variables: V8 keeps these in registers).
+ */
+function grayCodeSums(system: SpinSystem, beta: number, m: number, energies: Float64Array | null): Sums {
+  const n = system.n;
+  const { offsets, index, J } = system.neighbors;
+  const h = system.fields;
+  const s = new Float64Array(n).fill(-1);
+  const field = new Float64Array(n);
+  const recompute = (): number => {
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const hi = h === null ? 0 : h[i];
+      let f = hi;
+      for (let p = offsets[i]; p < offsets[i + 1]; p++) f += J[p] * s[index[p]];
+      field[i] = f;
+      // each edge is counted twice in Σ_i s_i Σ_j J_ij s_j
+      e -= 0.5 * s[i] * (f - hi) + hi * s[i];
+    }
+    return e;
+  };
+  let E = recompute();
+  let M = -n;
+  let Eref = E;
+  let S0 = 1;
+  let S1 = 0;
+  let S2 = 0;
+  let SA = n;
+  let SM = M;
+  if (energies !== null) energies[0] = E;
+  let idx = 0;
+  const pow2 = new Float64Array(Math.max(m, 1));
+  for (let k = 0; k < m; k++) pow2[k] = 2 ** k;
+  const total = 2 ** m;
+  const mask = RESYNC - 1;
+  for (let t = 1; t < total; t++) {
+    // the spin to flip is the lowest set bit of t
+    let k: number;
+    if (t < 2147483648) k = 31 - Math.clz32(t & -t);
+    else {
+      const low = t % 4294967296;
+      k = low === 0 ? 32 + ctz32(t / 4294967296) : ctz32(low);
+    }
+    const sk = s[k];
+    E += 2 * sk * field[k];
+    const sn = -sk;
+    s[k] = sn;
+    M += 2 * sn;
+    const d2 = 2 * sn;
+    for (let p = offsets[k], end = offsets[k + 1]; p < end; p++) field[index[p]] += d2 * J[p];
+    if ((t & mask) === 0) E = recompute();
+    let d = E - Eref;
+    if (d < 0 && -beta * d > 30) {
+      // a new minimum far below the reference: re-centre the sums on E
+      const r = Math.exp(beta * d);
+      S2 = r * (S2 - 2 * d * S1 + d * d * S0);
+      S1 = r * (S1 - d * S0);
+      S0 *= r;
+      SA *= r;
+      SM *= r;
+      Eref = E;
+      d = 0;
+    }
+    const w = Math.exp(-beta * d);
+    S0 += w;
+    const wd = w * d;
+    S1 += wd;
+    S2 += wd * d;
+    SA += w * (M < 0 ? -M : M);
+    SM += w * M;
+    if (energies !== null) {
+      idx += sn > 0 ? pow2[k] : -pow2[k];
+      energies[idx] = E;
+    }
+  }
+  return { Eref, S0, S1, S2, SA, SM };
 }
 
 function ctz32(x: number): number {

@@ -44,7 +44,9 @@ function brute(s: SpinSystem, beta: number) {
     z += w;
     e1 += w * E[x];
     e2 += w * E[x] * E[x];
-    am += (w * Math.abs(st.reduce((p, q) => p + q, 0))) / s.n;
+    let mm = 0;
+    for (let k = 0; k < s.n; k++) mm += st[k];
+    am += (w * Math.abs(mm)) / s.n;
   }
   const logZ = Math.log(z) - beta * emin;
   return { logZ, u: e1 / z / s.n, c: (beta * beta * (e2 / z - (e1 / z) ** 2)) / s.n, absM: am / z, E };
