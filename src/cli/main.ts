@@ -6,9 +6,10 @@ import { Options, parseArgs, type Command } from "./args";
 import { exactCommand } from "./exact";
 import { infoCommand } from "./info";
 import { sampleCommand } from "./sample";
+import { trainCommand } from "./train";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand, exactCommand];
+export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
