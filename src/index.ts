@@ -19,6 +19,33 @@ export * as plot from "./plot/index";
 export { show, savePlot, chartBundle, VEGA_LITE_MIME, type ShowOptions, type SaveOptions } from "./plot/show";
 export { renderSvg, renderSvgAsync, svgToPng } from "./plot/render";
 
+// Physics, one namespace per concept: bz.systems.isingSquare(...), bz.exact(system, beta)
+// (also bz.exact.kaufman(...) etc.), bz.stats.mean(...), bz.samplers.wolff(...),
+// bz.models.made(...), bz.train.trainVan(...), bz.estimates.estimateVan(...).
+export * as systems from "./systems/index";
+export * as io from "./io/index";
+export * as stats from "./stats/index";
+export * as samplers from "./samplers/index";
+export * as models from "./models/index";
+export * as train from "./train/index";
+export * as estimates from "./estimates/index";
+export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
+export type { GenerativeModel, Sample } from "./models/types";
+export type { SamplerOptions, SamplerResult } from "./samplers/types";
+export type { Stats } from "./stats/index";
+
+import * as exactNamespace from "./exact/index";
+/**
+ * Exact references. Call it, `bz.exact(system, beta, {method?})`, to get the
+ * best applicable method's result, or use a method directly:
+ * `bz.exact.enumerate`, `bz.exact.kaufman`, `bz.exact.onsager`,
+ * `bz.exact.transferMatrix`, `bz.exact.kacWard`.
+ */
+export const exact: typeof exactNamespace.exact & typeof exactNamespace = Object.assign(
+  (...args: Parameters<typeof exactNamespace.exact>) => exactNamespace.exact(...args),
+  exactNamespace,
+);
+
 export interface BoltzlabInitOptions extends InitOptions {
   /** Global seed for every boltzlab function not given its own. */
   seed?: number;
