@@ -493,29 +493,27 @@ export class Made implements SpinModel {
 /** Samples processed side by side in the JS loops (the unrolling in runGroup and dotG assumes 8). */
 const G = 8;
 
-/** out[o .. o+8) = bias + Σ_{u<len} w[off+u]·g[8u .. 8u+8). */
+/**
+ * out[o .. o+8) = bias + Σ_{u<len} w[off+u]·g[8u .. 8u+8), in two passes of
+ * four samples (four accumulators keep V8's registers free; measured faster
+ * than eight).
+ */
 function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: number, out: Float64Array, o: number): void {
-  let a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias;
-  for (let u = 0; u < len; u++) {
-    const v = w[off + u];
-    const b = u * 8;
-    a0 += v * g[b];
-    a1 += v * g[b + 1];
-    a2 += v * g[b + 2];
-    a3 += v * g[b + 3];
-    a4 += v * g[b + 4];
-    a5 += v * g[b + 5];
-    a6 += v * g[b + 6];
-    a7 += v * g[b + 7];
+  for (let h = 0; h < 8; h += 4) {
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    for (let u = 0; u < len; u++) {
+      const v = w[off + u];
+      const b = u * 8 + h;
+      a0 += v * g[b];
+      a1 += v * g[b + 1];
+      a2 += v * g[b + 2];
+      a3 += v * g[b + 3];
+    }
+    out[o + h] = a0;
+    out[o + h + 1] = a1;
+    out[o + h + 2] = a2;
+    out[o + h + 3] = a3;
   }
-  out[o] = a0;
-  out[o + 1] = a1;
-  out[o + 2] = a2;
-  out[o + 3] = a3;
-  out[o + 4] = a4;
-  out[o + 5] = a5;
-  out[o + 6] = a6;
-  out[o + 7] = a7;
 }
 
 function checkBool(v: unknown, name: string, where: string): boolean {
