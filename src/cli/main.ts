@@ -4,12 +4,13 @@
  */
 import { Options, parseArgs, type Command } from "./args";
 import { exactCommand } from "./exact";
+import { flowCommand } from "./flow";
 import { infoCommand } from "./info";
 import { sampleCommand } from "./sample";
 import { trainCommand } from "./train";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand];
+export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand, flowCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
