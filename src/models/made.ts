@@ -369,8 +369,8 @@ export class Made implements SpinModel {
     const wt: Float32Array[] = [];
     const b: Float32Array[] = [];
     const alpha: Float32Array[] = [];
-    let w0 = new Float32Array(0);
-    let b0 = new Float32Array(0);
+    let w0: Float32Array = new Float32Array(0);
+    let b0: Float32Array = new Float32Array(0);
     this.layers.forEach((L, l) => {
       // (never return a large typed array from tf.tidy: it walks every entry looking for tensors)
       const masked = tf.mul(L.w, L.mask);
