@@ -29,6 +29,8 @@ export * as samplers from "./samplers/index";
 export * as models from "./models/index";
 export * as train from "./train/index";
 export * as estimates from "./estimates/index";
+export * as flows from "./flows/index";
+export * as bg from "./bg/index";
 export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
 export type { GenerativeModel, Sample } from "./models/types";
 export type { SamplerOptions, SamplerResult } from "./samplers/types";

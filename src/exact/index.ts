@@ -6,3 +6,14 @@ export { kaufman, kaufmanLattice, kaufmanLogZ, type KaufmanLatticeOptions } from
 export { onsager, onsagerLogZPerSpin, ellipticK, ONSAGER_BETA_C, type OnsagerOptions, type OnsagerResult } from "./onsager";
 export { transferMatrix, MAX_TRANSFER_BAND, MAX_TRANSFER_COST, type TransferMatrixOptions } from "./transfer";
 export { kacWard, type KacWardOptions } from "./kacward";
+export {
+  quadratureLogZ,
+  marginalDensity,
+  wellFreeEnergyDifference,
+  type QuadratureOptions,
+  type QuadratureLogZResult,
+  type MarginalOptions,
+  type MarginalResult,
+  type WellDifferenceOptions,
+  type WellDifferenceResult,
+} from "./quadrature";

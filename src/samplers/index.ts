@@ -16,3 +16,4 @@ export {
 } from "./neural";
 export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
 export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
+export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./continuous";

@@ -30,3 +30,22 @@ export {
   allStates,
 } from "./observables";
 export { parseSystemSpec, loadInstance, SYSTEM_FAMILIES } from "./parse";
+// Continuous systems (Boltzmann generators, MALA): double well, many-well, Müller–Brown, Gaussian mixture.
+export {
+  QuarticSystem,
+  DoubleWellSystem,
+  doubleWell,
+  manyWell,
+  MullerBrownSystem,
+  mullerBrown,
+  GaussianMixtureSystem,
+  gaussianMixture,
+  isFactorized,
+  type DoubleWellOptions,
+  type ManyWellOptions,
+  type MullerBrownOptions,
+  type GaussianMixtureOptions,
+  type EnergyFactor,
+  type FactorizedSystem,
+  type WellInfo,
+} from "./continuous/index";
