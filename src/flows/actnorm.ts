@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { checkInteger, checkKeys } from "../core/validate";
+import { ownedVariable } from "./coupling";
 import { checkFlowInput, type Flow } from "./types";
 
 export interface ActNormOptions {
@@ -24,8 +25,8 @@ export class ActNorm implements Flow {
     checkKeys(options, ["dim"], "ActNorm");
     ensureBackend();
     this.dim = checkInteger(options?.dim, "dim", "ActNorm", { min: 1 });
-    this.logScale = tf.variable(tf.zeros([this.dim]), true);
-    this.shift = tf.variable(tf.zeros([this.dim]), true);
+    this.logScale = ownedVariable(tf.zeros([this.dim]));
+    this.shift = ownedVariable(tf.zeros([this.dim]));
   }
 
   get trainableVariables(): tf.Variable[] {

@@ -36,6 +36,13 @@ export interface AffineCouplingOptions extends RandomOptions {
 
 type Dir = "forward" | "inverse";
 
+/** A trainable variable from a fresh tensor, which is then freed. */
+export function ownedVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}
+
 /** One affine coupling layer; identity at initialisation (the last conditioner layer starts at zero). */
 export class AffineCoupling implements Flow {
   readonly dim: number;
@@ -79,8 +86,8 @@ export class AffineCoupling implements Flow {
         const std = Math.sqrt((this.activation === "relu" ? 2 : 1) / fanIn);
         for (let k = 0; k < w.length; k++) w[k] = std * rng.normal();
       }
-      this.weights.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true));
-      this.biases.push(tf.variable(tf.zeros([fanOut]), true));
+      this.weights.push(ownedVariable(tf.tensor2d(w, [fanIn, fanOut])));
+      this.biases.push(ownedVariable(tf.zeros([fanOut])));
     }
     this.fused = {
       forward: tf.customGrad(((...args: unknown[]) => this.withGradient("forward", args)) as never) as never,
