@@ -1,0 +1,632 @@
+/**
+ * PixelCNN: the VAN paper's convolutional autoregressive model of ±1 spins on
+ * a 2-D grid (Wu, Wang, Zhang, PRL 122, 080602, 2019; the layer layout
+ * follows stat-mech-van's pixelcnn.py). Sites are ordered row-major, r·cols + c.
+ *
+ * Layers (k = `halfKernel`, kernels (2k+1)×(2k+1), zero padding at the grid's
+ * edges whatever the system's boundary, as in the reference):
+ * - an exclusive masked convolution 1 → width channels: site (r, c) sees the k
+ *   rows above it (all 2k+1 columns) and the k sites to its left;
+ * - depth − 2 inclusive masked convolutions width → width (the centre tap is
+ *   kept), each preceded by a PReLU (one slope per channel, 0.5 at start), or,
+ *   with `residual`, blocks h ← h + MConv(PReLU(Conv1×1(h)));
+ * - a last inclusive masked convolution width → 1 preceded by a PReLU, whose
+ *   output is the logit of q(s_i = +1 | s_<i) (σ of it is the reference's
+ *   x̂). Depth 1 is the single exclusive convolution 1 → 1.
+ * Conditionals are clamped to [ε, 1 − ε] by clamping the logits. With Z2,
+ * q(s) = ½[q₀(s) + q₀(−s)]. By default the first site's conditional is fixed
+ * at ½ when there are biases and no Z2 (the reference's rule: without biases
+ * it is ½ anyway, and with Z2 the symmetrised marginal of every site is ½);
+ * `biasFreeFirst` overrides the default.
+ *
+ * Only the unmasked taps are variables: a masked convolution's weights are
+ * [taps, in, out] with taps = k(2k+1) + k (+1 when inclusive), ordered row by
+ * row (dr = −k..−1, dc = −k..k), then the centre row (dc = −k..−1, then 0).
+ *
+ * Full evaluation (`logits`, `logProb`) splits each masked convolution into a
+ * k×(2k+1) convolution over the rows above and a 1×(k+1) (or 1×k) convolution
+ * over the centre row, with the input padded and shifted so that both are
+ * plain "valid" convolutions: the same arithmetic as the masked kernel without
+ * the multiply-adds by zero (about twice as fast as one masked (2k+1)² kernel
+ * on the tensorflow backend; `convolution: "masked"` keeps that variant for
+ * comparison).
+ *
+ * Sampling does not rerun the network per site. With raster-order masks every
+ * layer's activation at site i depends only on spins at sites < i, so once
+ * spin i − 1 is drawn the activations of site i are final in every layer.
+ * The sampler caches every layer's inputs, row by row. When row r starts, the
+ * k rows above it are final in every layer, so each layer's contribution from
+ * them (the k×(2k+1) part of its kernel) is one convolution over the cached
+ * rows, for the whole row at once. Then, site by site along the row, each
+ * layer adds its centre-row part: one concat of the ≤ k+1 cached inputs to
+ * the left, one [taps·in, out] matMul and one add. That is one forward pass of
+ * arithmetic in all instead of N, in about 4·depth small ops per site plus a
+ * few per row. The logits are read back once at the end, and ln q is summed
+ * in float64 on the JS side.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../core/backend";
+import { resolveRng, type RandomOptions, type Rng } from "../core/random";
+import { checkInteger, checkKeys, checkNumber, checkOneOf } from "../core/validate";
+import type { SpinSystem } from "../systems/types";
+import { bernoulliLogProb, logitBound, logSigmoid, symmetrize, symmetrizeLogProb, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
+import type { Sample } from "./types";
+
+export interface PixelCnnOptions extends RandomOptions {
+  /** A spin system on a 2-D grid (its `geometry` gives rows × cols). Give this or `L`. */
+  system?: SpinSystem;
+  /** Rows of the grid (when no `system` is given). */
+  L?: number;
+  /** Columns of the grid (default `L`). */
+  cols?: number;
+  /** Number of masked convolutions (≥ 1; default 3). */
+  depth?: number;
+  /** Channels of the hidden layers (default 64). */
+  width?: number;
+  /** Kernel half-size k: kernels are (2k+1)×(2k+1) (≥ 1; default 6, the paper's 13×13). */
+  halfKernel?: number;
+  /** Middle layers as residual blocks h ← h + MConv(PReLU(Conv1×1(h))) (default false). */
+  residual?: boolean;
+  /** Z2 symmetrisation q(s) = ½[q₀(s) + q₀(−s)] (default false). */
+  z2?: boolean;
+  /** Biases in the convolutions (default true). */
+  bias?: boolean;
+  /** Fix the first conditional at ½ (default: `bias && !z2`, as in the reference). */
+  biasFreeFirst?: boolean;
+  /** Conditionals are clamped to [ε, 1 − ε] (default 1e-7). */
+  epsilon?: number;
+  /** Full-pass convolution: "split" (default; rows above + centre row) or "masked" (one masked (2k+1)² kernel). */
+  convolution?: "split" | "masked";
+  /** Samples per chunk in `sample` (bounds the activation cache; default 512). */
+  sampleChunk?: number;
+}
+
+const KNOWN = [
+  "system", "L", "cols", "depth", "width", "halfKernel", "residual", "z2", "bias", "biasFreeFirst", "epsilon",
+  "convolution", "sampleChunk", "seed", "rng",
+] as const;
+
+/** The architecture of a PixelCNN as stored in checkpoints. */
+export interface PixelCnnConfig extends ModelConfig {
+  type: "pixelcnn";
+  rows: number;
+  cols: number;
+  depth: number;
+  width: number;
+  halfKernel: number;
+  residual: boolean;
+  z2: boolean;
+  bias: boolean;
+  biasFreeFirst: boolean;
+  epsilon: number;
+}
+
+/** One masked convolution with what precedes it. */
+interface Stage {
+  exclusive: boolean;
+  inC: number;
+  outC: number;
+  taps: number;
+  /** [taps, in, out] */
+  w: tf.Variable;
+  b: tf.Variable | null;
+  /** PReLU slopes before the convolution ([in]); null for the first stage. */
+  alpha: tf.Variable | null;
+  /** Residual block: 1×1 convolution [in, in] (+ bias) before the PReLU; the output is added to the stream. */
+  w1: tf.Variable | null;
+  b1: tf.Variable | null;
+  residual: boolean;
+}
+
+let nameCounter = 0;
+function uniqueName(base: string): string {
+  nameCounter += 1;
+  return `${base}_${nameCounter}`;
+}
+
+function checkBool(v: unknown, name: string, where: string): boolean {
+  if (typeof v !== "boolean") throw new Error(`${where}: ${name} must be true or false, got ${String(v)}`);
+  return v;
+}
+
+function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let k = 0; k < n; k++) a[k] = (2 * rng.uniform() - 1) * bound;
+  return a;
+}
+
+export class PixelCnn implements SpinModel {
+  readonly size: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly depth: number;
+  readonly width: number;
+  readonly halfKernel: number;
+  readonly residual: boolean;
+  readonly z2: boolean;
+  readonly bias: boolean;
+  readonly biasFreeFirst: boolean;
+  readonly epsilon: number;
+  readonly convolution: "split" | "masked";
+  readonly trainableVariables: tf.Variable[];
+  readonly variableNames: string[];
+  private readonly stages: Stage[];
+  private readonly zmax: number;
+  private readonly sampleChunk: number;
+  private readonly firstMask: tf.Tensor2D | null;
+  private disposed = false;
+
+  constructor(options: PixelCnnOptions) {
+    const W = "pixelcnn";
+    if (options === undefined || options === null || typeof options !== "object") {
+      throw new Error(`${W}: options must be an object with { system } or { L }`);
+    }
+    checkKeys(options, KNOWN, W);
+    if ((options.system === undefined) === (options.L === undefined)) {
+      throw new Error(`${W}: give exactly one of system (a spin system on a 2-D grid) or L (grid rows)`);
+    }
+    if (options.system !== undefined) {
+      const s = options.system;
+      if (s === null || typeof s !== "object" || s.kind !== "spin") throw new Error(`${W}: system must be a SpinSystem`);
+      const g = s.geometry;
+      if (g === null || g === undefined || g.grid.length !== 2) {
+        const what = g === null || g === undefined ? "no grid geometry" : `a ${g.grid.length}-D grid`;
+        throw new Error(
+          `${W}: system "${s.name}" has ${what}; PixelCNN needs a 2-D grid (use made or twobo for other systems)`,
+        );
+      }
+      if (options.cols !== undefined) throw new Error(`${W}: cols comes from the system's geometry; do not give it with system`);
+      this.rows = g.grid[0];
+      this.cols = g.grid[1];
+      if (this.rows * this.cols !== s.n) throw new Error(`${W}: system "${s.name}" has ${s.n} spins but a ${this.rows}×${this.cols} grid`);
+    } else {
+      this.rows = checkInteger(options.L, "L", W, { min: 1 });
+      this.cols = checkInteger(options.cols ?? this.rows, "cols", W, { min: 1 });
+    }
+    this.size = this.rows * this.cols;
+    this.depth = checkInteger(options.depth ?? 3, "depth", W, { min: 1, max: 64 });
+    this.width = checkInteger(options.width ?? 64, "width", W, { min: 1 });
+    this.halfKernel = checkInteger(options.halfKernel ?? 6, "halfKernel", W, { min: 1, max: 64 });
+    this.residual = checkBool(options.residual ?? false, "residual", W);
+    this.z2 = checkBool(options.z2 ?? false, "z2", W);
+    this.bias = checkBool(options.bias ?? true, "bias", W);
+    this.biasFreeFirst = checkBool(options.biasFreeFirst ?? (this.bias && !this.z2), "biasFreeFirst", W);
+    this.epsilon = checkNumber(options.epsilon ?? 1e-7, "epsilon", W, { above: 0, max: 0.1 });
+    this.convolution = checkOneOf(options.convolution ?? "split", ["split", "masked"] as const, "convolution", W);
+    this.sampleChunk = checkInteger(options.sampleChunk ?? 512, "sampleChunk", W, { min: 1 });
+    this.zmax = logitBound(this.epsilon);
+    const rng = resolveRng(options, W);
+    ensureBackend();
+
+    const k = this.halfKernel;
+    const span = 2 * k + 1;
+    const stages: Stage[] = [];
+    const vars: tf.Variable[] = [];
+    const names: string[] = [];
+    for (let s = 0; s < this.depth; s++) {
+      const exclusive = s === 0;
+      const inC = s === 0 ? 1 : this.width;
+      const outC = s === this.depth - 1 ? 1 : this.width;
+      const taps = k * span + k + (exclusive ? 0 : 1);
+      const residual = this.residual && s > 0 && s < this.depth - 1;
+      // PyTorch's default U(±1/√fan_in) over the full kernel, rescaled by √(kernel/kept) as in the reference
+      const wBound = 1 / Math.sqrt(inC * taps);
+      const bBound = 1 / Math.sqrt(inC * span * span);
+      const stage: Stage = {
+        exclusive,
+        inC,
+        outC,
+        taps,
+        w: tf.tidy(() => tf.variable(tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC]), true, uniqueName(`pixelcnn_w${s}`))),
+        b: null,
+        alpha: null,
+        w1: null,
+        b1: null,
+        residual,
+      };
+      vars.push(stage.w);
+      names.push(`w${s}`);
+      if (this.bias) {
+        stage.b = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outC, bBound)), true, uniqueName(`pixelcnn_b${s}`)));
+        vars.push(stage.b);
+        names.push(`b${s}`);
+      }
+      if (residual) {
+        const bound = 1 / Math.sqrt(inC);
+        stage.w1 = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]), true, uniqueName(`pixelcnn_res_w${s}`)));
+        vars.push(stage.w1);
+        names.push(`res_w${s}`);
+        if (this.bias) {
+          stage.b1 = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, inC, bound)), true, uniqueName(`pixelcnn_res_b${s}`)));
+          vars.push(stage.b1);
+          names.push(`res_b${s}`);
+        }
+      }
+      if (s > 0) {
+        stage.alpha = tf.tidy(() => tf.variable(tf.fill([inC], 0.5), true, uniqueName(`pixelcnn_alpha${s}`)));
+        vars.push(stage.alpha);
+        names.push(`alpha${s}`);
+      }
+      stages.push(stage);
+    }
+    this.stages = stages;
+    this.trainableVariables = vars;
+    this.variableNames = names;
+    if (this.biasFreeFirst) {
+      const m = new Float32Array(this.size).fill(1);
+      m[0] = 0;
+      this.firstMask = tf.tensor2d(m, [1, this.size]);
+    } else this.firstMask = null;
+  }
+
+  config(): PixelCnnConfig {
+    return {
+      type: "pixelcnn",
+      size: this.size,
+      rows: this.rows,
+      cols: this.cols,
+      depth: this.depth,
+      width: this.width,
+      halfKernel: this.halfKernel,
+      residual: this.residual,
+      z2: this.z2,
+      bias: this.bias,
+      biasFreeFirst: this.biasFreeFirst,
+      epsilon: this.epsilon,
+    };
+  }
+
+  /** Number of trainable parameters (only unmasked taps exist as variables). */
+  parameterCount(): number {
+    let c = 0;
+    for (const v of this.trainableVariables) c += v.size;
+    return c;
+  }
+
+  /** Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass. */
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    this.checkAlive("logits");
+    this.checkInput(x, "logits");
+    return tf.tidy(() => {
+      const B = x.shape[0];
+      let h = tf.reshape(x, [B, this.rows, this.cols, 1]) as tf.Tensor4D;
+      for (const st of this.stages) {
+        let inp = h;
+        if (st.w1 !== null) {
+          const flat = tf.reshape(h, [-1, st.inC]) as tf.Tensor2D;
+          let y = tf.matMul(flat, st.w1);
+          if (st.b1 !== null) y = tf.add(y, st.b1);
+          inp = tf.reshape(y, h.shape) as tf.Tensor4D;
+        }
+        if (st.alpha !== null) inp = tf.prelu(inp, st.alpha as tf.Tensor) as tf.Tensor4D;
+        let out = this.convolution === "split" ? this.splitConv(st, inp) : this.maskedConv(st, inp);
+        if (st.b !== null) out = tf.add(out, st.b);
+        h = st.residual ? (tf.add(h, out) as tf.Tensor4D) : out;
+      }
+      let z = tf.reshape(h, [B, this.size]) as tf.Tensor2D;
+      if (this.firstMask !== null) z = tf.mul(z, this.firstMask);
+      return tf.clipByValue(z, -this.zmax, this.zmax) as tf.Tensor2D;
+    });
+  }
+
+  /** ln q(x) of ±1 configurations [batch, N] → [batch]: one full pass (two with Z2), differentiable. */
+  logProb(x: tf.Tensor2D): tf.Tensor1D {
+    this.checkAlive("logProb");
+    this.checkInput(x, "logProb");
+    return tf.tidy(() => {
+      if (!this.z2) return bernoulliLogProb(this.logits(x), x);
+      const both = tf.concat([x, tf.neg(x)], 0) as tf.Tensor2D;
+      const lq = bernoulliLogProb(this.logits(both), both);
+      const batch = x.shape[0];
+      const [a, b] = tf.split(lq, [batch, batch]) as [tf.Tensor1D, tf.Tensor1D];
+      return symmetrizeLogProb(a, b);
+    });
+  }
+
+  sample(batch: number, options?: RandomOptions): Sample {
+    const s = this.sampleArrays(batch, options);
+    return { x: tf.tensor2d(s.x, [s.batch, s.size]), logProb: tf.tensor1d(Float32Array.from(s.logProb)) };
+  }
+
+  sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
+    this.checkAlive("sample");
+    checkInteger(batch, "batch", "pixelcnn.sample", { min: 1 });
+    const rng = resolveRng(options, "pixelcnn.sample");
+    const n = this.size;
+    const x = new Float32Array(batch * n);
+    const logProb = new Float64Array(batch);
+    for (let b0 = 0; b0 < batch; b0 += this.sampleChunk) {
+      const count = Math.min(this.sampleChunk, batch - b0);
+      // the random numbers of each sample in order: its N uniforms, then its Z2 flip
+      const u = new Float32Array(count * n);
+      const flip = new Uint8Array(count);
+      for (let s = 0; s < count; s++) {
+        for (let i = 0; i < n; i++) u[i * count + s] = rng.uniform32();
+        flip[s] = this.z2 && rng.uniform32() < 0.5 ? 1 : 0;
+      }
+      const { spins, logits } = this.sampleChunkFast(u, count);
+      let lqNeg: Float64Array | null = null;
+      if (this.z2) {
+        const neg = new Float32Array(spins.length);
+        for (let k = 0; k < neg.length; k++) neg[k] = -spins[k];
+        lqNeg = this.logProbNoSym(neg, count);
+      }
+      for (let s = 0; s < count; s++) {
+        let lq = 0;
+        for (let i = 0; i < n; i++) lq += logSigmoid(spins[s * n + i] * logits[s * n + i]);
+        const sign = flip[s] === 1 ? -1 : 1;
+        const row = (b0 + s) * n;
+        for (let i = 0; i < n; i++) x[row + i] = sign * spins[s * n + i];
+        logProb[b0 + s] = lqNeg !== null ? symmetrize(lq, lqNeg[s]) : lq;
+      }
+    }
+    return { batch, size: n, x, logProb };
+  }
+
+  logProbArrays(x: ArrayLike<number>, batch: number): Float64Array {
+    this.checkAlive("logProbArrays");
+    checkInteger(batch, "batch", "pixelcnn.logProbArrays", { min: 1 });
+    const n = this.size;
+    if (x.length !== batch * n) throw new Error(`pixelcnn.logProbArrays: x must have batch·size = ${batch * n} entries, got ${x.length}`);
+    const xs = new Float32Array(batch * n);
+    for (let k = 0; k < xs.length; k++) {
+      const v = x[k];
+      if (v !== 1 && v !== -1) throw new Error(`pixelcnn.logProbArrays: x must hold ±1 spins, got ${v} at [${Math.floor(k / n)}, ${k % n}]`);
+      xs[k] = v;
+    }
+    const a = this.logProbNoSym(xs, batch);
+    if (!this.z2) return a;
+    const neg = new Float32Array(xs.length);
+    for (let k = 0; k < neg.length; k++) neg[k] = -xs[k];
+    const b = this.logProbNoSym(neg, batch);
+    for (let s = 0; s < batch; s++) a[s] = symmetrize(a[s], b[s]);
+    return a;
+  }
+
+  /**
+   * The slow reference sampler: reruns the full network for every site, as
+   * the reference implementation does, with the same random numbers in the
+   * same order as `sample`. For tests and benchmarks.
+   */
+  sampleReference(batch: number, options?: RandomOptions): Sample {
+    this.checkAlive("sampleReference");
+    checkInteger(batch, "batch", "pixelcnn.sampleReference", { min: 1 });
+    const rng = resolveRng(options, "pixelcnn.sampleReference");
+    const n = this.size;
+    const spins = new Float32Array(batch * n);
+    const flip = new Float32Array(batch);
+    const u = new Float32Array(batch * n);
+    for (let b0 = 0; b0 < batch; b0 += this.sampleChunk) {
+      const count = Math.min(this.sampleChunk, batch - b0);
+      for (let s = 0; s < count; s++) {
+        for (let i = 0; i < n; i++) u[(b0 + s) * n + i] = rng.uniform32();
+        flip[b0 + s] = this.z2 && rng.uniform32() < 0.5 ? -1 : 1;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const z = tf.tidy(() => {
+        const l = this.logits(tf.tensor2d(spins, [batch, n]));
+        return tf.slice(l, [0, i], [batch, 1]);
+      });
+      const zv = z.dataSync();
+      z.dispose();
+      for (let b = 0; b < batch; b++) spins[b * n + i] = u[b * n + i] * (1 + Math.exp(-zv[b])) < 1 ? 1 : -1;
+    }
+    for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) spins[b * n + i] *= flip[b];
+    return tf.tidy(() => {
+      const xt = tf.tensor2d(spins, [batch, n]);
+      return { x: xt, logProb: this.logProb(xt) };
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.trainableVariables) v.dispose();
+    this.firstMask?.dispose();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private checkAlive(where: string): void {
+    if (this.disposed) throw new Error(`pixelcnn.${where}: the model has been disposed`);
+  }
+
+  private checkInput(x: tf.Tensor2D, where: string): void {
+    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
+      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
+      throw new Error(`pixelcnn.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
+    }
+  }
+
+  /** The masked convolution as a k×(2k+1) convolution over the rows above plus a 1×(k(+1)) one over the centre row. */
+  private splitConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {
+    const k = this.halfKernel;
+    const span = 2 * k + 1;
+    const [B, R, C, inC] = h.shape;
+    const above = k * span;
+    const centre = st.taps - above;
+    let out: tf.Tensor4D | null = null;
+    if (R > 1) {
+      const wa = tf.reshape(tf.slice(st.w, [0, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]) as tf.Tensor4D;
+      const top = tf.slice(h, [0, 0, 0, 0], [B, R - 1, C, inC]);
+      const p = tf.pad(top, [[0, 0], [k, 0], [k, k], [0, 0]]) as tf.Tensor4D;
+      out = tf.conv2d(p, wa, 1, "valid");
+    }
+    const wc = tf.reshape(tf.slice(st.w, [above, 0, 0], [centre, inC, st.outC]), [1, centre, inC, st.outC]) as tf.Tensor4D;
+    let row: tf.Tensor4D | null = null;
+    if (st.exclusive) {
+      if (C > 1) {
+        const left = tf.slice(h, [0, 0, 0, 0], [B, R, C - 1, inC]);
+        row = tf.conv2d(tf.pad(left, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid");
+      }
+    } else {
+      row = tf.conv2d(tf.pad(h, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid");
+    }
+    if (out === null && row === null) return tf.zeros([B, R, C, st.outC]);
+    if (out === null) return row as tf.Tensor4D;
+    if (row === null) return out;
+    return tf.add(out, row);
+  }
+
+  /** The masked convolution as one (2k+1)² kernel with zeros at the masked taps ("same" zero padding). */
+  private maskedConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {
+    const k = this.halfKernel;
+    const span = 2 * k + 1;
+    const inC = st.inC;
+    const above = k * span;
+    const centre = st.taps - above;
+    const wa = tf.reshape(tf.slice(st.w, [0, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]);
+    const wc = tf.reshape(tf.slice(st.w, [above, 0, 0], [centre, inC, st.outC]), [1, centre, inC, st.outC]);
+    const row = tf.concat([wc, tf.zeros([1, span - centre, inC, st.outC])], 1);
+    const kernel = tf.concat([wa, row, tf.zeros([k, span, inC, st.outC])], 0) as tf.Tensor4D;
+    return tf.conv2d(h, kernel, 1, "same");
+  }
+
+  /** ln q₀ (unsymmetrised) of ±1 rows in float64, from one full pass. */
+  private logProbNoSym(xs: Float32Array, batch: number): Float64Array {
+    const n = this.size;
+    const out = new Float64Array(batch);
+    for (let b0 = 0; b0 < batch; b0 += this.sampleChunk) {
+      const count = Math.min(this.sampleChunk, batch - b0);
+      const rows = xs.subarray(b0 * n, (b0 + count) * n);
+      const zt = tf.tidy(() => this.logits(tf.tensor2d(rows, [count, n])));
+      const z = zt.dataSync();
+      zt.dispose();
+      for (let s = 0; s < count; s++) {
+        let lq = 0;
+        for (let i = 0; i < n; i++) lq += logSigmoid(rows[s * n + i] * z[s * n + i]);
+        out[b0 + s] = lq;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Site-by-site sampling of `count` configurations from uniforms u
+   * (site-major, u[i·count + s]). Row by row: when row r starts, the rows
+   * above it are final in every layer, so each layer's contribution from the
+   * k rows above (the k×(2k+1) part of the kernel) is one convolution over
+   * the cached rows for the whole row. Then, site by site along the row, each
+   * layer adds its centre-row part: one concat of the ≤ k+1 cached inputs to
+   * the left, one matMul, one add. Returns spins and clamped logits,
+   * sample-major.
+   */
+  private sampleChunkFast(u: Float32Array, count: number): { spins: Float32Array; logits: Float32Array } {
+    const R = this.rows;
+    const C = this.cols;
+    const k = this.halfKernel;
+    const span = 2 * k + 1;
+    const above = k * span;
+    const depth = this.depth;
+    const stages = this.stages;
+    const zmax = this.zmax;
+    const owned: tf.Tensor[] = [];
+    // per stage: the above-rows kernel [k, 2k+1, in, out]; centre-row weights for m = 0..k taps to the left
+    // (the last m (+1) centre taps, flattened [taps·in, out]; null when there are none)
+    const wAbove: tf.Tensor4D[] = [];
+    const wCentre: (tf.Tensor2D | null)[][] = [];
+    for (const st of stages) {
+      const wa = tf.tidy(() => tf.reshape(tf.slice(st.w, [0, 0, 0], [above, st.inC, st.outC]), [k, span, st.inC, st.outC]) as tf.Tensor4D);
+      owned.push(wa);
+      wAbove.push(wa);
+      const centre = st.taps - above;
+      const list: (tf.Tensor2D | null)[] = [];
+      for (let m = 0; m <= k; m++) {
+        const t = st.exclusive ? m : m + 1;
+        if (t === 0) {
+          list.push(null);
+          continue;
+        }
+        const w = tf.tidy(() => tf.reshape(tf.slice(st.w, [above + centre - t, 0, 0], [t, st.inC, st.outC]), [t * st.inC, st.outC]) as tf.Tensor2D);
+        owned.push(w);
+        list.push(w);
+      }
+      wCentre.push(list);
+    }
+    // rows[s][r]: stage s's input on row r ([count, C, in]; stage 0's input is the spins)
+    const rows: tf.Tensor3D[][] = stages.map(() => []);
+    const logitRows: tf.Tensor2D[] = [];
+    try {
+      for (let r = 0; r < R; r++) {
+        // each stage's contribution from the rows above, plus its bias: C tensors [count, out]
+        const aboveParts: tf.Tensor2D[][] = stages.map((st, s) =>
+          tf.tidy(() => {
+            const m = Math.min(k, r);
+            let a: tf.Tensor;
+            if (m === 0) a = tf.zeros([count, C, st.outC]);
+            else {
+              const stacked = tf.stack(rows[s].slice(r - m, r), 1) as tf.Tensor4D; // [count, m, C, in]
+              const padded = tf.pad(stacked, [[0, 0], [0, 0], [k, k], [0, 0]]) as tf.Tensor4D;
+              const kernel = m === k ? wAbove[s] : (tf.slice(wAbove[s], [k - m, 0, 0, 0], [m, span, st.inC, st.outC]) as tf.Tensor4D);
+              a = tf.reshape(tf.conv2d(padded, kernel, 1, "valid"), [count, C, st.outC]);
+            }
+            if (st.b !== null) a = tf.add(a, st.b);
+            return tf.unstack(a, 1) as tf.Tensor2D[];
+          }),
+        );
+        const uRow = tf.tensor2d(u.subarray(r * C * count, (r + 1) * C * count), [C, count]);
+        // site inputs along this row, per stage
+        const site: tf.Tensor2D[][] = stages.map(() => []);
+        const zRow: tf.Tensor2D[] = [];
+        try {
+          for (let c = 0; c < C; c++) {
+            const fixHalf = r === 0 && c === 0 && this.biasFreeFirst;
+            const m = Math.min(k, c);
+            const kept = tf.tidy(() => {
+              const inputs: tf.Tensor2D[] = [];
+              let h = null as unknown as tf.Tensor2D;
+              for (let s = 0; s < depth; s++) {
+                const st = stages[s];
+                if (s > 0) {
+                  let inp = h;
+                  if (st.w1 !== null) {
+                    inp = tf.matMul(inp, st.w1);
+                    if (st.b1 !== null) inp = tf.add(inp, st.b1);
+                  }
+                  inp = tf.prelu(inp, st.alpha as tf.Tensor) as tf.Tensor2D;
+                  inputs.push(inp);
+                }
+                const parts = site[s].slice(c - m, c);
+                if (!st.exclusive) parts.push(inputs[s - 1]);
+                let out = aboveParts[s][c];
+                const w = wCentre[s][m];
+                if (w !== null) out = tf.add(tf.matMul(parts.length === 1 ? parts[0] : tf.concat(parts, 1), w), out);
+                h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
+              }
+              const z = fixHalf ? tf.zeros([count, 1]) : tf.clipByValue(h, -zmax, zmax);
+              const ui = tf.reshape(tf.slice(uRow, [c, 0], [1, count]), [count, 1]);
+              const spin = tf.sub(tf.mul(tf.cast(tf.less(ui, tf.sigmoid(z)), "float32"), 2), 1) as tf.Tensor2D;
+              return [spin, z as tf.Tensor2D, ...inputs];
+            });
+            site[0].push(kept[0]);
+            zRow.push(kept[1]);
+            for (let s = 1; s < depth; s++) site[s].push(kept[s + 1]);
+          }
+          for (let s = 0; s < depth; s++) rows[s].push(tf.stack(site[s], 1) as tf.Tensor3D);
+          logitRows.push(tf.concat(zRow, 1) as tf.Tensor2D);
+        } finally {
+          uRow.dispose();
+          for (const list of site) tf.dispose(list);
+          tf.dispose(zRow);
+          for (const list of aboveParts) tf.dispose(list);
+        }
+      }
+      const spinsT = tf.tidy(() => tf.reshape(tf.concat(rows[0], 1), [count, R * C]));
+      const logitsT = tf.concat(logitRows, 1);
+      const spins = spinsT.dataSync() as Float32Array;
+      const logits = logitsT.dataSync() as Float32Array;
+      tf.dispose([spinsT, logitsT]);
+      return { spins, logits };
+    } finally {
+      for (const list of rows) tf.dispose(list);
+      tf.dispose(logitRows);
+      tf.dispose(owned);
+    }
+  }
+}
+
+/** A PixelCNN over a 2-D grid of spins; see `PixelCnnOptions`. */
+export function pixelcnn(options: PixelCnnOptions): PixelCnn {
+  return new PixelCnn(options);
+}
