@@ -11,3 +11,5 @@ export {
   type ModelConfig,
 } from "./spin";
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";
+export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";
+export { TwoBo, twobo, type TwoBoOptions, type TwoBoConfig } from "./twobo";
