@@ -6,7 +6,7 @@ import { exactCommand } from "../../src/cli/exact";
 import { exact } from "../../src/exact";
 import { isingSquare } from "../../src/systems";
 
-const TWOBO = path.resolve(__dirname, "../../../shared/instances/twobo");
+const TWOBO = path.resolve(__dirname, "../../data/twobo");
 
 async function run(argv: string[]): Promise<Record<string, unknown>> {
   const parsed = parseArgs(["exact", ...argv]);

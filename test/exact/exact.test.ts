@@ -5,7 +5,7 @@ import { Rng } from "../../src/core/random";
 import { enumerate, exact, kacWard, kaufman, kaufmanLattice, onsager, onsagerLogZPerSpin, ONSAGER_BETA_C, transferMatrix, type ExactResult } from "../../src/exact";
 import { ea2d, isingSquare, loadInstance, rrg, sk, spinSystem, stateFromIndex, triangularAF, type SpinSystem } from "../../src/systems";
 
-const TWOBO = path.resolve(__dirname, "../../../shared/instances/twobo");
+const TWOBO = path.resolve(__dirname, "../../data/twobo");
 
 function rel(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);

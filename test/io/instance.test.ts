@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { instanceFromJSON, instanceFromNpz, instanceToJSON, loadInstance, parseNpy, saveInstance } from "../../src/io";
 import { ea2d, isingSquare, spinSystem, type SpinSystem } from "../../src/systems";
 
-const TWOBO = path.resolve(__dirname, "../../../shared/instances/twobo");
+const TWOBO = path.resolve(__dirname, "../../data/twobo");
 const FIX = path.resolve(__dirname, "../fixtures/twobo");
 
 function edgeMap(s: SpinSystem): Map<string, number> {
