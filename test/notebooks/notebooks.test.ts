@@ -45,6 +45,38 @@ for (const name of notebooks) {
   });
 }
 
+/**
+ * tslab compiles each cell's top-level declarations into `exports.X` but
+ * leaves object-literal shorthand `{ X }` alone, so a shorthand that refers to
+ * an earlier cell's X throws "X is not defined" at run time. Catch it early.
+ */
+function crossCellShorthand(nb: Notebook): string[] {
+  const declared = new Set<string>();
+  const found: string[] = [];
+  nb.cells.forEach((c, k) => {
+    if (c.cell_type !== "code") return;
+    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+    const local = new Set<string>();
+    for (const m of src.matchAll(/^(?:export\s+)?(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/gm)) local.add(m[1]);
+    for (const m of src.matchAll(/[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
+      const before = src.slice(0, m.index);
+      const destructuring = /(?:const|let|var)\s*\{[^}]*$/.test(before.slice(before.lastIndexOf("\n") + 1));
+      if (declared.has(m[1]) && !local.has(m[1]) && !destructuring) {
+        found.push(`cell ${k}, line ${before.split("\n").length}: { ${m[1]} } — write { ${m[1]}: ${m[1]} }`);
+      }
+    }
+    for (const n of local) declared.add(n);
+  });
+  return found;
+}
+
+for (const name of notebooks) {
+  test(`${name} has no object shorthand for another cell's variable (a tslab pitfall)`, () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(nbDir, name), "utf8")) as Notebook;
+    assert.deepEqual(crossCellShorthand(nb), []);
+  });
+}
+
 for (const name of notebooks) {
   test(`${name} executes top to bottom on the tslab kernel`, { timeout: 30 * 60 * 1000 }, (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
