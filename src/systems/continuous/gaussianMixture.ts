@@ -8,7 +8,7 @@ import { checkKeys, checkNumber } from "../../core/validate";
 import type { EnergyFactor, FactorizedSystem } from "./types";
 
 export interface GaussianMixtureOptions {
-  /** Mode centres, one array of `dim` numbers each (default three modes in 2-D). */
+  /** Mode centres, one array of `dim` numbers each (default three 2-D modes at (−4, 0), (4, 0), (0, 5), far enough apart for reverse-KL training to drop one). */
   means?: number[][];
   /** Standard deviation of each mode (default 0.5 each). */
   sigmas?: number[];
@@ -30,7 +30,7 @@ export class GaussianMixtureSystem implements FactorizedSystem {
   constructor(options: GaussianMixtureOptions = {}) {
     const where = "gaussianMixture";
     checkKeys(options, ["means", "sigmas", "weights"], where);
-    const means = options.means ?? [[-2.5, 0], [2.5, 0], [0, 3]];
+    const means = options.means ?? [[-4, 0], [4, 0], [0, 5]];
     if (!Array.isArray(means) || means.length === 0) throw new Error(`${where}: means must be a non-empty array of points`);
     const dim = means[0].length;
     means.forEach((m, k) => {
