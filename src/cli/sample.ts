@@ -9,6 +9,7 @@ import type { GenerativeModel } from "../models/types";
 import { heatBath, metropolis, neuralMcmc, parallelTempering, summarize, wolff } from "../samplers";
 import type { SamplerResult } from "../samplers/types";
 import { loadInstance, parseSystemSpec } from "../systems/parse";
+import { loadModel } from "../train/checkpoint";
 import type { SpinSystem } from "../systems/types";
 import type { Command, Options } from "./args";
 
@@ -29,24 +30,10 @@ function exactEnergy(system: SpinSystem, beta: number): { value: number | null; 
   }
 }
 
-/**
- * Load a trained model from a checkpoint. The VAN code provides the factory
- * (`loadModel({path})` in src/train); it is looked up at run time so this
- * command works with whichever model families are built in.
- */
-function loadModelCheckpoint(path: string, where: string): GenerativeModel {
+/** Load a trained model (architecture and weights) from a checkpoint written by `boltzlab train --out`. */
+function loadModelCheckpoint(path: string, system: SpinSystem, where: string): GenerativeModel {
   if (!fs.existsSync(path)) throw new Error(`${where}: --model file ${path} does not exist`);
-  let train: Record<string, unknown> = {};
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    train = require("../train") as Record<string, unknown>;
-  } catch {
-    // no training module in this build
-  }
-  const load = train.loadModel;
-  if (typeof load !== "function") throw new Error(`${where}: this build has no checkpoint model loader (src/train loadModel)`);
-  const m = (load as (o: { path: string }) => GenerativeModel | { model: GenerativeModel })({ path });
-  return "model" in m && typeof (m as { model?: unknown }).model === "object" ? (m as { model: GenerativeModel }).model : (m as GenerativeModel);
+  return loadModel({ path, system }).model;
 }
 
 function parseBetas(text: string, where: string): number[] {
@@ -111,7 +98,7 @@ export const sampleCommand: Command = {
       }
       case "nmcmc":
         if (modelPath === undefined) throw new Error(`${where}: --sampler nmcmc --model CHECKPOINT is required`);
-        model = loadModelCheckpoint(modelPath, where);
+        model = loadModelCheckpoint(modelPath, system, where);
         try {
           res = neuralMcmc(system, { ...common, model, localSweeps });
         } finally {

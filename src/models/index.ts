@@ -13,3 +13,4 @@ export {
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";
 export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";
 export { TwoBo, twobo, type TwoBoOptions, type TwoBoConfig } from "./twobo";
+export { modelFromConfig, registerModelType, modelTypes, type ModelFactory } from "./registry";

@@ -11,6 +11,8 @@ import { checkKeys } from "../core/validate";
 import { isSpinModel, type ModelConfig } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import type { Adam, AdamState } from "./adam";
+import { modelFromConfig } from "../models/registry";
+import type { SpinSystem } from "../systems/types";
 
 const FORMAT = "boltzlab-checkpoint";
 const VERSION = 1;
@@ -161,4 +163,37 @@ export function loadCheckpoint(options: LoadCheckpointOptions): CheckpointInfo {
   }
   tf.tidy(() => data.forEach((d, k) => vars[k].assign(tf.tensor(d, vars[k].shape))));
   return { path: options.path, config: file.config, meta: file.meta ?? {}, optimizerRestored };
+}
+
+export interface LoadModelOptions {
+  /** The checkpoint file. */
+  path: string;
+  /** The system, for model families built from its couplings (e.g. TwoBo). */
+  system?: SpinSystem;
+}
+
+/**
+ * Rebuild a trained model from a checkpoint alone: the architecture from its
+ * stored config, then its weights. Returns the model and the checkpoint info.
+ */
+export function loadModel(options: LoadModelOptions): { model: GenerativeModel; info: CheckpointInfo } {
+  const W = "loadModel";
+  checkKeys(options, ["path", "system"], W);
+  if (typeof options?.path !== "string" || options.path === "") throw new Error(`${W}: path must be a non-empty string`);
+  let file: StoredFile;
+  try {
+    file = JSON.parse(fs.readFileSync(options.path, "utf8")) as StoredFile;
+  } catch (e) {
+    throw new Error(`${W}: could not read ${options.path}: ${(e as Error).message}`);
+  }
+  if (file === null || file.format !== FORMAT) throw new Error(`${W}: ${options.path} is not a boltzlab checkpoint`);
+  if (file.config === null) throw new Error(`${W}: ${options.path} stores no model config, so the model cannot be rebuilt; use loadCheckpoint with a model`);
+  const model = modelFromConfig(file.config, { system: options.system });
+  try {
+    const info = loadCheckpoint({ path: options.path, model });
+    return { model, info };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 }
