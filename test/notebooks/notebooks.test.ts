@@ -58,6 +58,13 @@ function crossCellShorthand(nb: Notebook): string[] {
     const src = Array.isArray(c.source) ? c.source.join("") : c.source;
     const local = new Set<string>();
     for (const m of src.matchAll(/^(?:export\s+)?(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/gm)) local.add(m[1]);
+    // destructuring declarations: const { a, b: c } = ... and const [a, b] = ...
+    for (const m of src.matchAll(/^(?:const|let|var)\s*([{[])([^}\]]*)[}\]]/gm)) {
+      for (const part of m[2].split(",")) {
+        const name = (part.includes(":") ? part.split(":")[1] : part).split("=")[0].replace(/\.\.\./, "").trim();
+        if (/^[A-Za-z_$][\w$]*$/.test(name)) local.add(name);
+      }
+    }
     for (const m of src.matchAll(/[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
       const before = src.slice(0, m.index);
       const destructuring = /(?:const|let|var)\s*\{[^}]*$/.test(before.slice(before.lastIndexOf("\n") + 1));
