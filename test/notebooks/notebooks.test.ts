@@ -68,7 +68,8 @@ function crossCellShorthand(nb: Notebook): string[] {
     for (const m of src.matchAll(/[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
       const before = src.slice(0, m.index);
       const destructuring = /(?:const|let|var)\s*\{[^}]*$/.test(before.slice(before.lastIndexOf("\n") + 1));
-      if (declared.has(m[1]) && !local.has(m[1]) && !destructuring) {
+      const template = before.endsWith("$"); // `${x}` in a template literal is a plain reference
+      if (declared.has(m[1]) && !local.has(m[1]) && !destructuring && !template) {
         found.push(`cell ${k}, line ${before.split("\n").length}: { ${m[1]} } — write { ${m[1]}: ${m[1]} }`);
       }
     }
