@@ -4,6 +4,8 @@
  * Each model family registers a factory under its `config.type`.
  */
 import { made, type MadeOptions } from "./made";
+import { pixelcnn, type PixelCnnConfig } from "./pixelcnn";
+import { twobo, type TwoBoConfig } from "./twobo";
 import type { ModelConfig } from "./spin";
 import type { GenerativeModel } from "./types";
 import type { SpinSystem } from "../systems/types";
@@ -35,6 +37,25 @@ function ensureBuiltins(): void {
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { type, ...rest } = c;
       return made(rest as unknown as MadeOptions);
+    });
+  }
+  if (!factories.has("pixelcnn")) {
+    factories.set("pixelcnn", (config) => {
+      const c = config as PixelCnnConfig;
+      return pixelcnn({ L: c.rows, cols: c.cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon });
+    });
+  }
+  if (!factories.has("twobo")) {
+    // the couplings shape the network, so the system must come along; β is a runtime setting (setBeta), not part of the config
+    factories.set("twobo", (config, context) => {
+      const c = config as TwoBoConfig;
+      if (context.system === undefined) throw new Error(`modelFromConfig: a twobo model needs its system (the couplings of "${c.system}")`);
+      const m = twobo({ system: context.system, reach: c.reach === "Infinity" ? Infinity : c.reach, hidden: c.hidden, skipWeight: c.skipWeight, betaSkip: c.betaSkip, z2: c.z2, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon });
+      if (m.config().features !== c.features || m.size !== c.size) {
+        m.dispose();
+        throw new Error(`modelFromConfig: the twobo config was made for "${c.system}" (${c.size} spins, ${c.features} features), not for "${context.system.name}"`);
+      }
+      return m;
     });
   }
 }

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/core/backend";
 import { pixelcnn, type PixelCnnOptions } from "../../src/models/pixelcnn";
 import { chiSquare } from "../../src/stats/chisquare";
+import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { isingSquare, rrg } from "../../src/systems/lattices";
 
 ensureBackend();
@@ -197,4 +201,18 @@ test("bad arguments throw Errors that name the argument", () => {
   assert.throws(() => m.logProbArrays([1, 1, 0, 1], 1), /±1/);
   m.dispose();
   assert.throws(() => m.sample(2), /disposed/);
+});
+
+test("a checkpoint alone rebuilds the PixelCNN (registry by config type): same ln q", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boltzlab-pixelcnn-"));
+  const m = pixelcnn({ L: 3, cols: 4, depth: 3, width: 2, halfKernel: 1, residual: true, z2: true, seed: 5 });
+  const file = saveCheckpoint({ path: path.join(dir, "ck.json"), model: m });
+  const { model } = loadModel({ path: file });
+  const x = allStates(12).subarray(0, 40 * 12);
+  const a = m.logProbArrays(x, 40);
+  const b = (model as typeof m).logProbArrays(x, 40);
+  a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-9, `${v} vs ${b[k]}`));
+  model.dispose();
+  m.dispose();
+  fs.rmSync(dir, { recursive: true });
 });

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/core/backend";
 import { twobo, type TwoBoOptions } from "../../src/models/twobo";
 import { chiSquare } from "../../src/stats/chisquare";
+import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { ea2d, isingSquare, rrg, sk, spinSystem } from "../../src/systems";
 import { loadInstance } from "../../src/systems/parse";
 
@@ -196,4 +199,22 @@ test("bad arguments throw Errors that name the argument", () => {
   assert.throws(() => m.logProbArrays([1, 1, 0, 1, 1], 1), /±1/);
   m.dispose();
   assert.throws(() => m.sample(2), /disposed/);
+});
+
+test("a checkpoint and its system rebuild the TwoBo (registry by config type); another system is refused", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boltzlab-twobo-"));
+  const sys = small();
+  const m = twobo({ system: sys, hidden: [3], z2: true, seed: 5 });
+  perturb(m, 4);
+  const file = saveCheckpoint({ path: path.join(dir, "ck.json"), model: m });
+  assert.throws(() => loadModel({ path: file }), /a twobo model needs its system/);
+  assert.throws(() => loadModel({ path: file, system: rrg({ n: 10, seed: 1 }) }), /was made for/);
+  const { model } = loadModel({ path: file, system: sys });
+  const x = allStates(9).subarray(0, 60 * 9);
+  const a = m.logProbArrays(x, 60);
+  const b = (model as typeof m).logProbArrays(x, 60);
+  a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-9, `${v} vs ${b[k]}`));
+  model.dispose();
+  m.dispose();
+  fs.rmSync(dir, { recursive: true });
 });
