@@ -22,7 +22,7 @@ import type { SpinSystem } from "../src/systems/types";
 import { trainVan } from "../src/train/van";
 import type { BenchContext } from "./run";
 
-const INSTANCES = path.resolve(__dirname, "../../shared/instances/twobo");
+const INSTANCES = path.resolve(__dirname, "../data/twobo");
 
 function ms(f: () => void, reps = 1): number {
   const t = performance.now();

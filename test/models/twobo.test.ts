@@ -13,7 +13,7 @@ import { loadInstance } from "../../src/systems/parse";
 
 ensureBackend();
 
-const INSTANCES = path.resolve(__dirname, "../../../shared/instances/twobo");
+const INSTANCES = path.resolve(__dirname, "../../data/twobo");
 
 function allStates(n: number): Float32Array {
   const out = new Float32Array((1 << n) * n);
