@@ -37,6 +37,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
-    return /required|must be|unknown option|needs a value/.test((e as Error).message) ? 2 : 1;
+    return /required|must be|unknown option|needs a value|applies to|exactly one of/.test((e as Error).message) ? 2 : 1;
   }
 }

@@ -3,12 +3,14 @@ import path from "node:path";
 import { applicableMethods, exact, type ExactMethod } from "../exact/exact";
 import { estimateVan } from "../estimates/van";
 import { made } from "../models/made";
+import { pixelcnn } from "../models/pixelcnn";
+import { twobo } from "../models/twobo";
 import { loadInstance, parseSystemSpec } from "../systems/parse";
 import type { SpinSystem } from "../systems/types";
 import { saveHistory, trainVan } from "../train/van";
 import type { Command } from "./args";
 
-const MODELS = ["made"] as const;
+const MODELS = ["made", "pixelcnn", "twobo"] as const;
 
 /** The exact free energy per spin where a method applies cheaply (enumeration up to n = 26), else null. */
 function cheapExact(system: SpinSystem, beta: number): { f: number; e: number | null; s: number | null; method: string } | null {
@@ -24,10 +26,10 @@ function cheapExact(system: SpinSystem, beta: number): { f: number; e: number | 
 export const trainCommand: Command = {
   name: "train",
   summary:
-    "train a VAN (MADE) on a spin system by REINFORCE and print variational and importance-sampled free energies per spin " +
+    "train a VAN (MADE, PixelCNN or TwoBo) on a spin system by REINFORCE and print variational and importance-sampled free energies per spin " +
     "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json",
   usage:
-    "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made] [--depth 3] [--width 4] " +
+    "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made|pixelcnn|twobo] [--depth D] [--width W] [--half-kernel K] " +
     "[--z2] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
   async run(opts) {
     const C = "boltzlab train";
@@ -37,8 +39,12 @@ export const trainCommand: Command = {
     const steps = opts.integer("steps");
     const batch = opts.integer("batch", 1000);
     const model = opts.string("model", "made");
-    const depth = opts.integer("depth", 3);
-    const width = opts.integer("width", 4);
+    // --depth/--width mean: MADE layers and hidden units per spin (defaults 3, 4);
+    // PixelCNN masked convolutions and channels (3, 64, with --half-kernel 6);
+    // TwoBo hidden layers and their width (1, 8; depth 0 is the skip-only net).
+    const depth = opts.integer("depth", model === "pixelcnn" ? 3 : model === "twobo" ? 1 : 3);
+    const width = opts.integer("width", model === "pixelcnn" ? 64 : model === "twobo" ? 8 : 4);
+    const halfKernel = opts.integer("half-kernel", 6);
     const z2 = opts.flag("z2");
     const residual = opts.flag("residual");
     const lr = opts.number("lr", 1e-3);
@@ -56,7 +62,14 @@ export const trainCommand: Command = {
     if (!(beta > 0)) throw new Error(`${C}: --beta must be > 0, got ${beta}`);
     if (seed < 0) throw new Error(`${C}: --seed must be ≥ 0, got ${seed}`);
     const system = spec !== undefined ? parseSystemSpec(spec) : loadInstance(file as string);
-    const m = made({ size: system.n, depth, width, z2, residual, seed });
+    if (model !== "pixelcnn" && opts.has("half-kernel")) throw new Error(`${C}: --half-kernel applies to --model pixelcnn only`);
+    if (model === "twobo" && residual) throw new Error(`${C}: --residual applies to --model made or pixelcnn only`);
+    const m =
+      model === "pixelcnn"
+        ? pixelcnn({ system, depth, width, halfKernel, z2, residual, seed })
+        : model === "twobo"
+          ? twobo({ system, beta, hidden: new Array<number>(Math.max(0, depth)).fill(width), z2, seed })
+          : made({ size: system.n, depth, width, z2, residual, seed });
     try {
       const r = trainVan({
         model: m,

@@ -191,6 +191,9 @@ export function loadModel(options: LoadModelOptions): { model: GenerativeModel; 
   const model = modelFromConfig(file.config, { system: options.system });
   try {
     const info = loadCheckpoint({ path: options.path, model });
+    // β-dependent models (TwoBo) get back the β they were trained at.
+    const m = model as GenerativeModel & { setBeta?: (b: number) => void };
+    if (typeof m.setBeta === "function" && typeof info.meta.beta === "number" && info.meta.beta > 0) m.setBeta(info.meta.beta);
     return { model, info };
   } catch (e) {
     model.dispose();

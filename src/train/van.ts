@@ -184,6 +184,8 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
     for (let t = 1; t <= steps; t++) {
       const step = t0Step + t;
       const bt = annealedBeta(t, beta, anneal, betaStart);
+      // Models whose conditionals depend on β (TwoBo's β-scaled skip) follow the annealed β.
+      setModelBeta(model, bt);
       const rate = learningRate(t, steps, { lr, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay });
       const s = sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);
@@ -265,4 +267,10 @@ export function saveHistory(history: DataFrame, file: string): void {
   if (file.endsWith(".csv")) history.writeCSV(file);
   else if (file.endsWith(".parquet")) history.writeParquet(file);
   else throw new Error(`saveHistory: file must end in .csv or .parquet, got "${file}"`);
+}
+
+/** Tell a model whose network uses β (e.g. TwoBo) the current inverse temperature; others ignore it. */
+export function setModelBeta(model: GenerativeModel, beta: number): void {
+  const m = model as GenerativeModel & { setBeta?: (b: number) => void };
+  if (typeof m.setBeta === "function") m.setBeta(beta);
 }
