@@ -73,6 +73,27 @@ export function symmetrizeLogProb(a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor1D {
   });
 }
 
+/**
+ * ln q(x) of an autoregressive spin model from its logits, with optional Z2
+ * symmetrisation (both x and −x in one batched pass). Differentiable; the
+ * shared full-pass `logProb` of MADE, PixelCNN and TwoBo.
+ */
+export function autoregressiveLogProb(logits: (x: tf.Tensor2D) => tf.Tensor2D, x: tf.Tensor2D, z2: boolean): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (!z2) return bernoulliLogProb(logits(x), x);
+    const both = tf.concat([x, tf.neg(x)], 0) as tf.Tensor2D;
+    const lq = bernoulliLogProb(logits(both), both);
+    const batch = x.shape[0];
+    const [a, b] = tf.split(lq, [batch, batch]) as [tf.Tensor1D, tf.Tensor1D];
+    return symmetrizeLogProb(a, b);
+  });
+}
+
+/** Tensors of samples drawn on the JS side (the caller disposes them). */
+export function samplesToTensors(s: SpinSamples): { x: tf.Tensor2D; logProb: tf.Tensor1D } {
+  return { x: tf.tensor2d(s.x, [s.batch, s.size]), logProb: tf.tensor1d(Float32Array.from(s.logProb)) };
+}
+
 /** ln ½[e^a + e^b] in float64. */
 export function symmetrize(a: number, b: number): number {
   const m = Math.max(a, b);

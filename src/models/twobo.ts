@@ -58,7 +58,7 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { bernoulliLogProb, logitBound, logSigmoid, symmetrize, symmetrizeLogProb, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
+import { autoregressiveLogProb, logitBound, logSigmoid, samplesToTensors, symmetrize, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
 import type { Sample } from "./types";
 
 export interface TwoBoOptions extends RandomOptions {
@@ -366,19 +366,11 @@ export class TwoBo implements SpinModel {
   logProb(x: tf.Tensor2D): tf.Tensor1D {
     this.checkAlive("logProb");
     this.checkInput(x, "logProb");
-    return tf.tidy(() => {
-      if (!this.z2) return bernoulliLogProb(this.logits(x), x);
-      const both = tf.concat([x, tf.neg(x)], 0) as tf.Tensor2D;
-      const lq = bernoulliLogProb(this.logits(both), both);
-      const batch = x.shape[0];
-      const [a, b] = tf.split(lq, [batch, batch]) as [tf.Tensor1D, tf.Tensor1D];
-      return symmetrizeLogProb(a, b);
-    });
+    return autoregressiveLogProb((v) => this.logits(v), x, this.z2);
   }
 
   sample(batch: number, options?: RandomOptions): Sample {
-    const s = this.sampleArrays(batch, options);
-    return { x: tf.tensor2d(s.x, [s.batch, s.size]), logProb: tf.tensor1d(Float32Array.from(s.logProb)) };
+    return samplesToTensors(this.sampleArrays(batch, options));
   }
 
   sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
