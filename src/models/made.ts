@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, Rng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
-import { autoregressiveLogProb, logitBound, logSigmoid, samplesToTensors, symmetrize, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
 import type { Sample } from "./types";
 
 export interface MadeOptions extends RandomOptions {
@@ -83,7 +83,8 @@ interface Pulled {
   alpha: Float32Array[];
 }
 
-export class Made implements SpinModel {
+export class Made extends AutoregressiveSpinModel {
+  protected readonly kind = "made";
   readonly size: number;
   readonly depth: number;
   readonly width: number;
@@ -96,10 +97,10 @@ export class Made implements SpinModel {
   readonly variableNames: string[];
   private readonly layers: Layer[];
   private readonly zmax: number;
-  private readonly firstMask: tf.Tensor2D | null;
-  private disposed = false;
+  protected readonly firstMask: tf.Tensor2D | null;
 
   constructor(options: MadeOptions) {
+    super();
     const where = "made";
     if (options === undefined || options === null || typeof options !== "object") {
       throw new Error(`${where}: options must be an object with at least { size }`);
@@ -208,16 +209,6 @@ export class Made implements SpinModel {
     });
   }
 
-  /** ln q(x) of ±1 configurations [batch, N] → [batch]: one full pass, differentiable. */
-  logProb(x: tf.Tensor2D): tf.Tensor1D {
-    this.checkAlive("logProb");
-    this.checkInput(x, "logProb");
-    return autoregressiveLogProb((v) => this.logits(v), x, this.z2);
-  }
-
-  sample(batch: number, options?: RandomOptions): Sample {
-    return samplesToTensors(this.sampleArrays(batch, options));
-  }
 
   sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
     this.checkAlive("sample");
@@ -322,28 +313,11 @@ export class Made implements SpinModel {
     });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const L of this.layers) {
-      L.w.dispose();
-      L.mask.dispose();
-      L.b?.dispose();
-      L.alpha?.dispose();
-    }
-    this.firstMask?.dispose();
+  /** The masks are not variables; `dispose` frees them with the weights. */
+  protected override ownedTensors(): tf.Tensor[] {
+    return this.layers.map((L) => L.mask);
   }
 
-  private checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`made.${where}: the model has been disposed`);
-  }
-
-  private checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`made.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
-    }
-  }
 
   private pull(): Pulled {
     const wt: Float32Array[] = [];

@@ -49,7 +49,7 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkOneOf } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { autoregressiveLogProb, logitBound, logSigmoid, samplesToTensors, symmetrize, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
 import type { Sample } from "./types";
 
 export interface PixelCnnOptions extends RandomOptions {
@@ -135,7 +135,8 @@ function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
   return a;
 }
 
-export class PixelCnn implements SpinModel {
+export class PixelCnn extends AutoregressiveSpinModel {
+  protected readonly kind = "pixelcnn";
   readonly size: number;
   readonly rows: number;
   readonly cols: number;
@@ -153,10 +154,10 @@ export class PixelCnn implements SpinModel {
   private readonly stages: Stage[];
   private readonly zmax: number;
   private readonly sampleChunk: number;
-  private readonly firstMask: tf.Tensor2D | null;
-  private disposed = false;
+  protected readonly firstMask: tf.Tensor2D | null;
 
   constructor(options: PixelCnnOptions) {
+    super();
     const W = "pixelcnn";
     if (options === undefined || options === null || typeof options !== "object") {
       throw new Error(`${W}: options must be an object with { system } or { L }`);
@@ -309,16 +310,6 @@ export class PixelCnn implements SpinModel {
     });
   }
 
-  /** ln q(x) of ±1 configurations [batch, N] → [batch]: one full pass (two with Z2), differentiable. */
-  logProb(x: tf.Tensor2D): tf.Tensor1D {
-    this.checkAlive("logProb");
-    this.checkInput(x, "logProb");
-    return autoregressiveLogProb((v) => this.logits(v), x, this.z2);
-  }
-
-  sample(batch: number, options?: RandomOptions): Sample {
-    return samplesToTensors(this.sampleArrays(batch, options));
-  }
 
   sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
     this.checkAlive("sample");
@@ -411,25 +402,9 @@ export class PixelCnn implements SpinModel {
     });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const v of this.trainableVariables) v.dispose();
-    this.firstMask?.dispose();
-  }
 
   // ---------------------------------------------------------------- internals
 
-  private checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`pixelcnn.${where}: the model has been disposed`);
-  }
-
-  private checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`pixelcnn.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
-    }
-  }
 
   /** The masked convolution as a k×(2k+1) convolution over the rows above plus a 1×(k(+1)) one over the centre row. */
   private splitConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {

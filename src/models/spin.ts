@@ -1,13 +1,13 @@
 /**
- * Pieces shared by the autoregressive spin models (MADE now, PixelCNN and
- * TwoBo next): the extended model contract the VAN trainer and estimators
+ * Pieces shared by the autoregressive spin models (MADE, PixelCNN, TwoBo):
+ * their common base class, the extended model contract the VAN trainer and estimators
  * use when a model offers it, and the numerics of ±1 Bernoulli conditionals
  * and of Z2 symmetrisation, in tfjs (differentiable) and in float64 on the JS
  * side.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RandomOptions } from "../core/random";
-import type { GenerativeModel } from "./types";
+import type { GenerativeModel, Sample } from "./types";
 
 /** Samples on the JS side: x is [batch × size] row-major ±1, logProb in float64. */
 export interface SpinSamples {
@@ -113,5 +113,63 @@ export function sampleSpins(model: GenerativeModel, batch: number, options?: Ran
     return { batch, size: model.size, x, logProb };
   } finally {
     tf.dispose([s.x, s.logProb]);
+  }
+}
+
+/**
+ * What MADE, PixelCNN and TwoBo share: the life cycle (dispose, use after
+ * dispose refused), input checks, the full-pass Z2-aware `logProb` built on
+ * the subclass's `logits`, and `sample` as tensors of `sampleArrays`.
+ */
+export abstract class AutoregressiveSpinModel implements SpinModel {
+  abstract readonly size: number;
+  abstract readonly z2: boolean;
+  abstract readonly trainableVariables: tf.Variable[];
+  abstract readonly variableNames: string[];
+  /** Prefix of error messages, e.g. "made". */
+  protected abstract readonly kind: string;
+  /** Zeroes the first conditional's logit when the first site is fixed at ½ (or null). */
+  protected abstract readonly firstMask: tf.Tensor2D | null;
+  protected disposed = false;
+
+  /** Conditional logits z_i = logit q(s_i = +1 | s_<i), clamped, [batch, N]; differentiable. */
+  abstract logits(x: tf.Tensor2D): tf.Tensor2D;
+  abstract sampleArrays(batch: number, options?: RandomOptions): SpinSamples;
+  abstract logProbArrays(x: ArrayLike<number>, batch: number): Float64Array;
+  abstract config(): ModelConfig;
+
+  /** ln q(x) of ±1 configurations [batch, N] → [batch]: one full pass (two with Z2), differentiable. */
+  logProb(x: tf.Tensor2D): tf.Tensor1D {
+    this.checkAlive("logProb");
+    this.checkInput(x, "logProb");
+    return autoregressiveLogProb((v) => this.logits(v), x, this.z2);
+  }
+
+  sample(batch: number, options?: RandomOptions): Sample {
+    return samplesToTensors(this.sampleArrays(batch, options));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.trainableVariables) v.dispose();
+    for (const t of this.ownedTensors()) t.dispose();
+    this.firstMask?.dispose();
+  }
+
+  /** Tensors the model owns besides its variables and `firstMask` (freed by `dispose`). */
+  protected ownedTensors(): tf.Tensor[] {
+    return [];
+  }
+
+  protected checkAlive(where: string): void {
+    if (this.disposed) throw new Error(`${this.kind}.${where}: the model has been disposed`);
+  }
+
+  protected checkInput(x: tf.Tensor2D, where: string): void {
+    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
+      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
+      throw new Error(`${this.kind}.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
+    }
   }
 }

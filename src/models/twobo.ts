@@ -58,8 +58,7 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { autoregressiveLogProb, logitBound, logSigmoid, samplesToTensors, symmetrize, type ModelConfig, type SpinModel, type SpinSamples } from "./spin";
-import type { Sample } from "./types";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
 
 export interface TwoBoOptions extends RandomOptions {
   /** The spin system whose couplings (and fields) shape the network. */
@@ -134,7 +133,8 @@ interface Pulled {
   b: Float32Array[];
 }
 
-export class TwoBo implements SpinModel {
+export class TwoBo extends AutoregressiveSpinModel {
+  protected readonly kind = "twobo";
   readonly size: number;
   readonly reach: number;
   readonly hidden: number[];
@@ -167,10 +167,10 @@ export class TwoBo implements SpinModel {
   /** Widths of the MLP's layers' inputs/outputs: [slots − 1, ...hidden, 1]. */
   private readonly dims: number[];
   private readonly zmax: number;
-  private readonly firstMask: tf.Tensor2D | null;
-  private disposed = false;
+  protected readonly firstMask: tf.Tensor2D | null;
 
   constructor(options: TwoBoOptions) {
+    super();
     const W = "twobo";
     if (options === undefined || options === null || typeof options !== "object") throw new Error(`${W}: options must be an object with { system }`);
     checkKeys(options, KNOWN, W);
@@ -362,16 +362,6 @@ export class TwoBo implements SpinModel {
     return tf.tidy(() => this.logitsFromFeatures(tf.tensor3d(feats, [batch, this.size, this.slots])));
   }
 
-  /** ln q(x) of ±1 configurations [batch, N] → [batch]; differentiable. */
-  logProb(x: tf.Tensor2D): tf.Tensor1D {
-    this.checkAlive("logProb");
-    this.checkInput(x, "logProb");
-    return autoregressiveLogProb((v) => this.logits(v), x, this.z2);
-  }
-
-  sample(batch: number, options?: RandomOptions): Sample {
-    return samplesToTensors(this.sampleArrays(batch, options));
-  }
 
   sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
     this.checkAlive("sample");
@@ -423,25 +413,9 @@ export class TwoBo implements SpinModel {
     return out;
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const v of this.trainableVariables) v.dispose();
-    this.firstMask?.dispose();
-  }
 
   // ---------------------------------------------------------------- internals
 
-  private checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`twobo.${where}: the model has been disposed`);
-  }
-
-  private checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`twobo.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
-    }
-  }
 
   private logitsFromFeatures(xi: tf.Tensor3D): tf.Tensor2D {
     const [batch, n, K] = xi.shape;
