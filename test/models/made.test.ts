@@ -5,20 +5,9 @@ import { ensureBackend } from "../../src/core/backend";
 import { made, type MadeOptions } from "../../src/models/made";
 import { chiSquare } from "../../src/stats/chisquare";
 
+import { allStateArrays, checkFastSamplingMatchesFull, stateIndex } from "./helpers";
+
 ensureBackend();
-
-/** All 2^n configurations, bit k of the index ↔ spin k (1 ↔ +1). */
-function allStates(n: number): Float32Array {
-  const out = new Float32Array((1 << n) * n);
-  for (let s = 0; s < 1 << n; s++) for (let i = 0; i < n; i++) out[s * n + i] = (s >> i) & 1 ? 1 : -1;
-  return out;
-}
-
-function indexOf(x: Float32Array, off: number, n: number): number {
-  let idx = 0;
-  for (let i = 0; i < n; i++) if (x[off + i] > 0) idx |= 1 << i;
-  return idx;
-}
 
 const CONFIGS: Omit<MadeOptions, "size">[] = [
   { depth: 1 },
@@ -33,7 +22,7 @@ test("ln q is normalised over all 2^N states (N = 10, 12), with and without Z2",
   for (const [k, cfg] of CONFIGS.entries()) {
     const n = k === 0 ? 12 : 10;
     const m = made({ size: n, seed: 10 + k, ...cfg });
-    const xs = allStates(n);
+    const xs = allStateArrays(n);
     const lq = tf.tidy(() => m.logProb(tf.tensor2d(xs, [1 << n, n])).dataSync());
     let z = 0;
     for (const v of lq) z += Math.exp(v);
@@ -75,20 +64,7 @@ test("fast sampling and full evaluation give the same ln q; same seed gives the 
   for (const cfg of CONFIGS) {
     const n = 11;
     const m = made({ size: n, seed: 4, ...cfg });
-    const s = m.sampleArrays(37, { seed: 9 });
-    const full = tf.tidy(() => m.logProb(tf.tensor2d(s.x, [37, n])).dataSync());
-    for (let b = 0; b < 37; b++) assert.ok(Math.abs(full[b] - s.logProb[b]) < 2e-5 * Math.max(1, Math.abs(full[b])), `${JSON.stringify(cfg)} row ${b}: ${full[b]} vs ${s.logProb[b]}`);
-    const r = m.sampleReference(37, { seed: 9 });
-    const rx = r.x.dataSync();
-    let same = 0;
-    for (let k = 0; k < rx.length; k++) if (rx[k] === s.x[k]) same++;
-    assert.ok(same >= rx.length - n, `${JSON.stringify(cfg)}: reference and fast samplers agree on ${same}/${rx.length} spins`);
-    tf.dispose([r.x, r.logProb]);
-    // the tensor API returns the same as the arrays API
-    const t = m.sample(5, { seed: 2 });
-    const a = m.sampleArrays(5, { seed: 2 });
-    assert.deepEqual(Array.from(t.x.dataSync()), Array.from(a.x));
-    tf.dispose([t.x, t.logProb]);
+    checkFastSamplingMatchesFull(m, 37, JSON.stringify(cfg));
     m.dispose();
   }
 });
@@ -99,14 +75,14 @@ test("sampled histograms match the model's own probabilities (chi-square, p > 1e
     const m = made({ size: n, seed: 21, ...cfg });
     // sharpen the distribution a little so that it is far from uniform
     tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 3))));
-    const probs = Array.from(m.logProbArrays(allStates(n), 1 << n), Math.exp);
+    const probs = Array.from(m.logProbArrays(allStateArrays(n), 1 << n), Math.exp);
     const s = m.sampleArrays(20000, { seed: 8 });
     const counts = new Array<number>(1 << n).fill(0);
-    for (let b = 0; b < s.batch; b++) counts[indexOf(s.x, b * n, n)]++;
+    for (let b = 0; b < s.batch; b++) counts[stateIndex(s.x, b * n, n)]++;
     const r = chiSquare({ observed: counts, expected: probs });
     assert.ok(r.pValue > 1e-3, `${JSON.stringify(cfg)}: chi2 = ${r.chi2} on ${r.dof} dof, p = ${r.pValue}`);
     // and the samples' ln q are the model's
-    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[indexOf(s.x, b * n, n)]) - s.logProb[b]) < 1e-9);
+    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[stateIndex(s.x, b * n, n)]) - s.logProb[b]) < 1e-9);
     m.dispose();
   }
 });
@@ -114,7 +90,7 @@ test("sampled histograms match the model's own probabilities (chi-square, p > 1e
 test("conditionals are clamped to [ε, 1−ε]", () => {
   const m = made({ size: 4, depth: 2, width: 2, epsilon: 1e-3, seed: 1 });
   tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 1e4))));
-  const lq = m.logProbArrays(allStates(4), 16);
+  const lq = m.logProbArrays(allStateArrays(4), 16);
   for (const v of lq) assert.ok(v >= 4 * Math.log(1e-3) - 1e-9 && Number.isFinite(v));
   m.dispose();
 });

@@ -10,20 +10,9 @@ import { chiSquare } from "../../src/stats/chisquare";
 import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { isingSquare, rrg } from "../../src/systems/lattices";
 
+import { allStateArrays, checkFastSamplingMatchesFull, stateIndex } from "./helpers";
+
 ensureBackend();
-
-/** All 2^n configurations, bit k of the index ↔ spin k (1 ↔ +1). */
-function allStates(n: number): Float32Array {
-  const out = new Float32Array((1 << n) * n);
-  for (let s = 0; s < 1 << n; s++) for (let i = 0; i < n; i++) out[s * n + i] = (s >> i) & 1 ? 1 : -1;
-  return out;
-}
-
-function indexOf(x: Float32Array, off: number, n: number): number {
-  let idx = 0;
-  for (let i = 0; i < n; i++) if (x[off + i] > 0) idx |= 1 << i;
-  return idx;
-}
 
 /** Grids of ≤ 12 spins, kernels that cross the edges, every option. */
 const CONFIGS: PixelCnnOptions[] = [
@@ -42,7 +31,7 @@ test("ln q is normalised over all 2^N states (N ≤ 12), with and without Z2, in
     const n = m.size;
     // sharpen so that normalisation is not trivially met by a near-uniform model
     tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 2))));
-    const xs = allStates(n);
+    const xs = allStateArrays(n);
     const lq = tf.tidy(() => m.logProb(tf.tensor2d(xs, [1 << n, n])).dataSync());
     let z = 0;
     for (const v of lq) z += Math.exp(v);
@@ -97,22 +86,7 @@ test("fast sampling and full evaluation give the same ln q; the same seed gives 
     const m = pixelcnn({ seed: 4, sampleChunk: 16, ...cfg });
     const n = m.size;
     tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 2))));
-    const batch = 37; // more than one chunk
-    const s = m.sampleArrays(batch, { seed: 9 });
-    const full = tf.tidy(() => m.logProb(tf.tensor2d(s.x, [batch, n])).dataSync());
-    for (let b = 0; b < batch; b++) {
-      assert.ok(Math.abs(full[b] - s.logProb[b]) < 2e-5 * Math.max(1, Math.abs(full[b])), `${JSON.stringify(cfg)} row ${b}: ${full[b]} vs ${s.logProb[b]}`);
-    }
-    const r = m.sampleReference(batch, { seed: 9 });
-    const rx = r.x.dataSync();
-    let same = 0;
-    for (let k = 0; k < rx.length; k++) if (rx[k] === s.x[k]) same++;
-    assert.ok(same >= rx.length - n, `${JSON.stringify(cfg)}: reference and fast samplers agree on ${same}/${rx.length} spins`);
-    tf.dispose([r.x, r.logProb]);
-    const t = m.sample(5, { seed: 2 });
-    const a = m.sampleArrays(5, { seed: 2 });
-    assert.deepEqual(Array.from(t.x.dataSync()), Array.from(a.x));
-    tf.dispose([t.x, t.logProb]);
+    checkFastSamplingMatchesFull(m, 37, JSON.stringify(cfg)); // 37 > sampleChunk: more than one chunk
     m.dispose();
   }
 });
@@ -122,13 +96,13 @@ test("sampled histograms match the model's own probabilities (chi-square, p > 1e
     const m = pixelcnn({ seed: 21, ...cfg });
     const n = m.size;
     tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 3))));
-    const probs = Array.from(m.logProbArrays(allStates(n), 1 << n), Math.exp);
+    const probs = Array.from(m.logProbArrays(allStateArrays(n), 1 << n), Math.exp);
     const s = m.sampleArrays(8000, { seed: 8 });
     const counts = new Array<number>(1 << n).fill(0);
-    for (let b = 0; b < s.batch; b++) counts[indexOf(s.x, b * n, n)]++;
+    for (let b = 0; b < s.batch; b++) counts[stateIndex(s.x, b * n, n)]++;
     const r = chiSquare({ observed: counts, expected: probs });
     assert.ok(r.pValue > 1e-3, `${JSON.stringify(cfg)}: chi2 = ${r.chi2} on ${r.dof} dof, p = ${r.pValue}`);
-    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[indexOf(s.x, b * n, n)]) - s.logProb[b]) < 1e-5);
+    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[stateIndex(s.x, b * n, n)]) - s.logProb[b]) < 1e-5);
     m.dispose();
   }
 });
@@ -141,7 +115,7 @@ test("the first conditional is ½ by default with biases and without Z2, and con
   assert.equal(Math.abs(z[0][0]), 0);
   const bound = Math.log((1 - 1e-3) / 1e-3);
   for (const row of z) for (const v of row) assert.ok(Math.abs(v) <= bound + 1e-4);
-  const lq = m.logProbArrays(allStates(9), 512);
+  const lq = m.logProbArrays(allStateArrays(9), 512);
   for (const v of lq) assert.ok(Number.isFinite(v) && v >= 9 * Math.log(1e-3) - 1e-6);
   assert.equal(pixelcnn({ L: 2, z2: true, depth: 1, halfKernel: 1, seed: 1 }).biasFreeFirst, false);
   m.dispose();
@@ -208,7 +182,7 @@ test("a checkpoint alone rebuilds the PixelCNN (registry by config type): same l
   const m = pixelcnn({ L: 3, cols: 4, depth: 3, width: 2, halfKernel: 1, residual: true, z2: true, seed: 5 });
   const file = saveCheckpoint({ path: path.join(dir, "ck.json"), model: m });
   const { model } = loadModel({ path: file });
-  const x = allStates(12).subarray(0, 40 * 12);
+  const x = allStateArrays(12).subarray(0, 40 * 12);
   const a = m.logProbArrays(x, 40);
   const b = (model as typeof m).logProbArrays(x, 40);
   a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-9, `${v} vs ${b[k]}`));

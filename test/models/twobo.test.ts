@@ -11,21 +11,11 @@ import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { ea2d, isingSquare, rrg, sk, spinSystem } from "../../src/systems";
 import { loadInstance } from "../../src/systems/parse";
 
+import { allStateArrays, stateIndex } from "./helpers";
+
 ensureBackend();
 
 const INSTANCES = path.resolve(__dirname, "../../data/twobo");
-
-function allStates(n: number): Float32Array {
-  const out = new Float32Array((1 << n) * n);
-  for (let s = 0; s < 1 << n; s++) for (let i = 0; i < n; i++) out[s * n + i] = (s >> i) & 1 ? 1 : -1;
-  return out;
-}
-
-function indexOf(x: Float32Array, off: number, n: number): number {
-  let idx = 0;
-  for (let i = 0; i < n; i++) if (x[off + i] > 0) idx |= 1 << i;
-  return idx;
-}
 
 /** Shake every weight so that the model is far from its initial (near heat-bath) state. */
 function perturb(m: { trainableVariables: tf.Variable[] }, seed: number, scale = 0.7): void {
@@ -49,7 +39,7 @@ test("ln q is normalised over all 2^N states (N ≤ 16), with and without Z2", (
     const m = twobo({ system: sys, seed: 10 + k, ...c.opts });
     perturb(m, k);
     const n = m.size;
-    const xs = allStates(n);
+    const xs = allStateArrays(n);
     const lq = tf.tidy(() => m.logProb(tf.tensor2d(xs, [1 << n, n])).dataSync());
     let z = 0;
     for (const v of lq) z += Math.exp(v);
@@ -134,13 +124,13 @@ test("sampled histograms match the model's own probabilities (chi-square, p > 1e
     const m = twobo({ system: sysFull, seed: 21, ...c.opts });
     perturb(m, 3, 1);
     const n = m.size;
-    const probs = Array.from(m.logProbArrays(allStates(n), 1 << n), Math.exp);
+    const probs = Array.from(m.logProbArrays(allStateArrays(n), 1 << n), Math.exp);
     const s = m.sampleArrays(n <= 9 ? 20000 : 40000, { seed: 8 });
     const counts = new Array<number>(1 << n).fill(0);
-    for (let b = 0; b < s.batch; b++) counts[indexOf(s.x, b * n, n)]++;
+    for (let b = 0; b < s.batch; b++) counts[stateIndex(s.x, b * n, n)]++;
     const r = chiSquare({ observed: counts, expected: probs });
     assert.ok(r.pValue > 1e-3, `${c.label}: chi2 = ${r.chi2} on ${r.dof} dof, p = ${r.pValue}`);
-    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[indexOf(s.x, b * n, n)]) - s.logProb[b]) < 1e-9);
+    for (let b = 0; b < 50; b++) assert.ok(Math.abs(Math.log(probs[stateIndex(s.x, b * n, n)]) - s.logProb[b]) < 1e-9);
     m.dispose();
   }
 });
@@ -210,7 +200,7 @@ test("a checkpoint and its system rebuild the TwoBo (registry by config type); a
   assert.throws(() => loadModel({ path: file }), /a twobo model needs its system/);
   assert.throws(() => loadModel({ path: file, system: rrg({ n: 10, seed: 1 }) }), /was made for/);
   const { model } = loadModel({ path: file, system: sys });
-  const x = allStates(9).subarray(0, 60 * 9);
+  const x = allStateArrays(9).subarray(0, 60 * 9);
   const a = m.logProbArrays(x, 60);
   const b = (model as typeof m).logProbArrays(x, 60);
   a.forEach((v, k) => assert.ok(Math.abs(v - b[k]) < 1e-9, `${v} vs ${b[k]}`));
