@@ -37,6 +37,12 @@ export function checkPositive(v: unknown, name: string, where: string): number {
   return checkNumber(v, name, where, { above: 0 });
 }
 
+/** Throws unless `v` is true or false. */
+export function checkBoolean(v: unknown, name: string, where: string): boolean {
+  if (typeof v !== "boolean") throw new Error(`${where}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
 /** Throws unless `v` is one of the allowed strings. */
 export function checkOneOf<T extends string>(v: unknown, allowed: readonly T[], name: string, where: string): T {
   if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {

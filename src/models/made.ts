@@ -22,8 +22,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, Rng, type RandomOptions } from "../core/random";
-import { checkInteger, checkKeys, checkNumber } from "../core/validate";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
+import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
 import type { Sample } from "./types";
 
 export interface MadeOptions extends RandomOptions {
@@ -109,10 +109,10 @@ export class Made extends AutoregressiveSpinModel {
     this.size = checkInteger(options.size, "size", where, { min: 1 });
     this.depth = checkInteger(options.depth ?? 2, "depth", where, { min: 1, max: 64 });
     this.width = checkInteger(options.width ?? 4, "width", where, { min: 1 });
-    this.residual = checkBool(options.residual ?? false, "residual", where);
-    this.z2 = checkBool(options.z2 ?? false, "z2", where);
-    this.biasFreeFirst = checkBool(options.biasFreeFirst ?? false, "biasFreeFirst", where);
-    this.bias = checkBool(options.bias ?? true, "bias", where);
+    this.residual = checkBoolean(options.residual ?? false, "residual", where);
+    this.z2 = checkBoolean(options.z2 ?? false, "z2", where);
+    this.biasFreeFirst = checkBoolean(options.biasFreeFirst ?? false, "biasFreeFirst", where);
+    this.bias = checkBoolean(options.bias ?? true, "bias", where);
     this.epsilon = checkNumber(options.epsilon ?? 1e-7, "epsilon", where, { above: 0, max: 0.1 });
     this.zmax = logitBound(this.epsilon);
     const rng = resolveRng(options, where);
@@ -132,7 +132,7 @@ export class Made extends AutoregressiveSpinModel {
       const maskArr = buildMask(n, inSize, outSize, l === 0);
       const w = initWeights(rng, maskArr, inSize, outSize);
       const layer: Layer = {
-        w: tf.tidy(() => tf.variable(tf.tensor2d(w, [inSize, outSize]), true, uniqueName(`made_w${l}`))),
+        w: tf.tidy(() => tf.variable(tf.tensor2d(w, [inSize, outSize]), true, uniqueVariableName(`made_w${l}`))),
         mask: tf.tensor2d(maskArr, [inSize, outSize]),
         b: null,
         alpha: null,
@@ -146,12 +146,12 @@ export class Made extends AutoregressiveSpinModel {
         const bound = 1 / Math.sqrt(inSize);
         const b = new Float32Array(outSize);
         for (let k = 0; k < outSize; k++) b[k] = (2 * rng.uniform() - 1) * bound;
-        layer.b = tf.tidy(() => tf.variable(tf.tensor1d(b), true, uniqueName(`made_b${l}`)));
+        layer.b = tf.tidy(() => tf.variable(tf.tensor1d(b), true, uniqueVariableName(`made_b${l}`)));
         vars.push(layer.b);
         names.push(`b${l}`);
       }
       if (l > 0) {
-        layer.alpha = tf.tidy(() => tf.variable(tf.fill([inSize], 0.5), true, uniqueName(`made_alpha${l}`)));
+        layer.alpha = tf.tidy(() => tf.variable(tf.fill([inSize], 0.5), true, uniqueVariableName(`made_alpha${l}`)));
         vars.push(layer.alpha);
         names.push(`alpha${l}`);
       }
@@ -470,10 +470,6 @@ function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: 
   }
 }
 
-function checkBool(v: unknown, name: string, where: string): boolean {
-  if (typeof v !== "boolean") throw new Error(`${where}: ${name} must be true or false, got ${String(v)}`);
-  return v;
-}
 
 /** Site of unit k in a layer of `units` units over n sites (site-major blocks). */
 function siteOf(k: number, units: number, n: number): number {
@@ -503,11 +499,6 @@ function initWeights(rng: Rng, mask: Float32Array, inSize: number, outSize: numb
   return w;
 }
 
-let nameCounter = 0;
-function uniqueName(base: string): string {
-  nameCounter += 1;
-  return `${base}_${nameCounter}`;
-}
 
 /** A MADE over `size` spins; see `MadeOptions`. */
 export function made(options: MadeOptions): Made {

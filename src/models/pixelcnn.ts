@@ -47,9 +47,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
-import { checkInteger, checkKeys, checkNumber, checkOneOf } from "../core/validate";
+import { checkInteger, checkKeys, checkNumber, checkOneOf, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
 import type { Sample } from "./types";
 
 export interface PixelCnnOptions extends RandomOptions {
@@ -118,16 +118,7 @@ interface Stage {
   residual: boolean;
 }
 
-let nameCounter = 0;
-function uniqueName(base: string): string {
-  nameCounter += 1;
-  return `${base}_${nameCounter}`;
-}
 
-function checkBool(v: unknown, name: string, where: string): boolean {
-  if (typeof v !== "boolean") throw new Error(`${where}: ${name} must be true or false, got ${String(v)}`);
-  return v;
-}
 
 function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
   const a = new Float32Array(n);
@@ -188,10 +179,10 @@ export class PixelCnn extends AutoregressiveSpinModel {
     this.depth = checkInteger(options.depth ?? 3, "depth", W, { min: 1, max: 64 });
     this.width = checkInteger(options.width ?? 64, "width", W, { min: 1 });
     this.halfKernel = checkInteger(options.halfKernel ?? 6, "halfKernel", W, { min: 1, max: 64 });
-    this.residual = checkBool(options.residual ?? false, "residual", W);
-    this.z2 = checkBool(options.z2 ?? false, "z2", W);
-    this.bias = checkBool(options.bias ?? true, "bias", W);
-    this.biasFreeFirst = checkBool(options.biasFreeFirst ?? (this.bias && !this.z2), "biasFreeFirst", W);
+    this.residual = checkBoolean(options.residual ?? false, "residual", W);
+    this.z2 = checkBoolean(options.z2 ?? false, "z2", W);
+    this.bias = checkBoolean(options.bias ?? true, "bias", W);
+    this.biasFreeFirst = checkBoolean(options.biasFreeFirst ?? (this.bias && !this.z2), "biasFreeFirst", W);
     this.epsilon = checkNumber(options.epsilon ?? 1e-7, "epsilon", W, { above: 0, max: 0.1 });
     this.convolution = checkOneOf(options.convolution ?? "split", ["split", "masked"] as const, "convolution", W);
     this.sampleChunk = checkInteger(options.sampleChunk ?? 512, "sampleChunk", W, { min: 1 });
@@ -218,7 +209,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
         inC,
         outC,
         taps,
-        w: tf.tidy(() => tf.variable(tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC]), true, uniqueName(`pixelcnn_w${s}`))),
+        w: tf.tidy(() => tf.variable(tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC]), true, uniqueVariableName(`pixelcnn_w${s}`))),
         b: null,
         alpha: null,
         w1: null,
@@ -228,23 +219,23 @@ export class PixelCnn extends AutoregressiveSpinModel {
       vars.push(stage.w);
       names.push(`w${s}`);
       if (this.bias) {
-        stage.b = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outC, bBound)), true, uniqueName(`pixelcnn_b${s}`)));
+        stage.b = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outC, bBound)), true, uniqueVariableName(`pixelcnn_b${s}`)));
         vars.push(stage.b);
         names.push(`b${s}`);
       }
       if (residual) {
         const bound = 1 / Math.sqrt(inC);
-        stage.w1 = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]), true, uniqueName(`pixelcnn_res_w${s}`)));
+        stage.w1 = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]), true, uniqueVariableName(`pixelcnn_res_w${s}`)));
         vars.push(stage.w1);
         names.push(`res_w${s}`);
         if (this.bias) {
-          stage.b1 = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, inC, bound)), true, uniqueName(`pixelcnn_res_b${s}`)));
+          stage.b1 = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, inC, bound)), true, uniqueVariableName(`pixelcnn_res_b${s}`)));
           vars.push(stage.b1);
           names.push(`res_b${s}`);
         }
       }
       if (s > 0) {
-        stage.alpha = tf.tidy(() => tf.variable(tf.fill([inC], 0.5), true, uniqueName(`pixelcnn_alpha${s}`)));
+        stage.alpha = tf.tidy(() => tf.variable(tf.fill([inC], 0.5), true, uniqueVariableName(`pixelcnn_alpha${s}`)));
         vars.push(stage.alpha);
         names.push(`alpha${s}`);
       }

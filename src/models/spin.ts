@@ -9,6 +9,13 @@ import * as tf from "@tensorflow/tfjs";
 import type { RandomOptions } from "../core/random";
 import type { GenerativeModel, Sample } from "./types";
 
+let variableCounter = 0;
+/** A tfjs variable name unique in the process (tfjs refuses duplicates), e.g. "made_w0_12". */
+export function uniqueVariableName(base: string): string {
+  variableCounter += 1;
+  return `${base}_${variableCounter}`;
+}
+
 /** Samples on the JS side: x is [batch × size] row-major ±1, logProb in float64. */
 export interface SpinSamples {
   batch: number;

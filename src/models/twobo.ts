@@ -56,9 +56,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
-import { checkInteger, checkKeys, checkNumber } from "../core/validate";
+import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples } from "./spin";
+import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
 
 export interface TwoBoOptions extends RandomOptions {
   /** The spin system whose couplings (and fields) shape the network. */
@@ -98,16 +98,7 @@ export interface TwoBoConfig extends ModelConfig {
   epsilon: number;
 }
 
-let nameCounter = 0;
-function uniqueName(base: string): string {
-  nameCounter += 1;
-  return `${base}_${nameCounter}`;
-}
 
-function checkBool(v: unknown, name: string, where: string): boolean {
-  if (typeof v !== "boolean") throw new Error(`${where}: ${name} must be true or false, got ${String(v)}`);
-  return v;
-}
 
 /** Standard normal truncated to ±2 (the reference's initialiser). */
 function truncNormal(rng: Rng): number {
@@ -188,9 +179,9 @@ export class TwoBo extends AutoregressiveSpinModel {
     hidden.forEach((h, k) => checkInteger(h, `hidden[${k}]`, W, { min: 1 }));
     this.hidden = [...hidden];
     this.skipWeight = checkNumber(options.skipWeight ?? 2, "skipWeight", W);
-    this.betaSkip = checkBool(options.betaSkip ?? true, "betaSkip", W);
-    this.z2 = checkBool(options.z2 ?? false, "z2", W);
-    this.biasFreeFirst = checkBool(options.biasFreeFirst ?? false, "biasFreeFirst", W);
+    this.betaSkip = checkBoolean(options.betaSkip ?? true, "betaSkip", W);
+    this.z2 = checkBoolean(options.z2 ?? false, "z2", W);
+    this.biasFreeFirst = checkBoolean(options.biasFreeFirst ?? false, "biasFreeFirst", W);
     this.epsilon = checkNumber(options.epsilon ?? 1e-7, "epsilon", W, { above: 0, max: 0.1 });
     this.zmax = logitBound(this.epsilon);
     const rng = resolveRng(options, W);
@@ -248,8 +239,8 @@ export class TwoBo extends AutoregressiveSpinModel {
       for (let t = 0; t < this.featureCounts[i]; t++) ws[i * K + t] = small * truncNormal(rng) + (t === 0 ? this.skipWeight : 0);
       bs[i] = small * truncNormal(rng);
     }
-    this.ws = tf.tidy(() => tf.variable(tf.tensor2d(ws, [n, K]), true, uniqueName("twobo_skip_w")));
-    this.bs = tf.tidy(() => tf.variable(tf.tensor1d(bs), true, uniqueName("twobo_skip_b")));
+    this.ws = tf.tidy(() => tf.variable(tf.tensor2d(ws, [n, K]), true, uniqueVariableName("twobo_skip_w")));
+    this.bs = tf.tidy(() => tf.variable(tf.tensor1d(bs), true, uniqueVariableName("twobo_skip_b")));
     const vars: tf.Variable[] = [this.ws, this.bs];
     const names = ["skip_w", "skip_b"];
     this.dims = [K - 1, ...this.hidden, 1];
@@ -268,8 +259,8 @@ export class TwoBo extends AutoregressiveSpinModel {
           for (let a = 0; a < realIn; a++) for (let c = 0; c < outD; c++) wl[(i * inD + a) * outD + c] = scale * truncNormal(rng);
           for (let c = 0; c < outD; c++) bl[i * outD + c] = scale * truncNormal(rng);
         }
-        const wv = tf.tidy(() => tf.variable(tf.tensor3d(wl, [n, inD, outD]), true, uniqueName(`twobo_w${l}`)));
-        const bv = tf.tidy(() => tf.variable(tf.tensor3d(bl, [n, 1, outD]), true, uniqueName(`twobo_b${l}`)));
+        const wv = tf.tidy(() => tf.variable(tf.tensor3d(wl, [n, inD, outD]), true, uniqueVariableName(`twobo_w${l}`)));
+        const bv = tf.tidy(() => tf.variable(tf.tensor3d(bl, [n, 1, outD]), true, uniqueVariableName(`twobo_b${l}`)));
         this.w.push(wv);
         this.b.push(bv);
         vars.push(wv, bv);

@@ -120,14 +120,24 @@ export function loadCheckpoint(options: LoadCheckpointOptions): CheckpointInfo {
   const W = "loadCheckpoint";
   checkKeys(options, ["path", "model", "optimizer"], W);
   if (typeof options.path !== "string" || options.path === "") throw new Error(`${W}: path must be a non-empty string`);
-  let file: StoredFile;
+  return applyCheckpoint(readCheckpointFile(options.path, W), options, W);
+}
+
+/** Parse a checkpoint file, checking its format and version. */
+function readCheckpointFile(file: string, W: string): StoredFile {
+  let parsed: StoredFile;
   try {
-    file = JSON.parse(fs.readFileSync(options.path, "utf8")) as StoredFile;
+    parsed = JSON.parse(fs.readFileSync(file, "utf8")) as StoredFile;
   } catch (e) {
-    throw new Error(`${W}: could not read ${options.path}: ${(e as Error).message}`);
+    throw new Error(`${W}: could not read ${file}: ${(e as Error).message}`);
   }
-  if (file === null || file.format !== FORMAT) throw new Error(`${W}: ${options.path} is not a boltzlab checkpoint`);
-  if (file.version !== VERSION) throw new Error(`${W}: ${options.path} has checkpoint version ${file.version}, this boltzlab reads ${VERSION}`);
+  if (parsed === null || parsed.format !== FORMAT) throw new Error(`${W}: ${file} is not a boltzlab checkpoint`);
+  if (parsed.version !== VERSION) throw new Error(`${W}: ${file} has checkpoint version ${parsed.version}, this boltzlab reads ${VERSION}`);
+  return parsed;
+}
+
+/** Put a parsed checkpoint's weights (and optimizer state) into `options.model`; throws on any mismatch, before changing anything. */
+function applyCheckpoint(file: StoredFile, options: LoadCheckpointOptions, W: string): CheckpointInfo {
   const model = options.model;
   const config = isSpinModel(model) ? model.config() : null;
   if (file.config !== null && config !== null) {
@@ -180,17 +190,11 @@ export function loadModel(options: LoadModelOptions): { model: GenerativeModel; 
   const W = "loadModel";
   checkKeys(options, ["path", "system"], W);
   if (typeof options?.path !== "string" || options.path === "") throw new Error(`${W}: path must be a non-empty string`);
-  let file: StoredFile;
-  try {
-    file = JSON.parse(fs.readFileSync(options.path, "utf8")) as StoredFile;
-  } catch (e) {
-    throw new Error(`${W}: could not read ${options.path}: ${(e as Error).message}`);
-  }
-  if (file === null || file.format !== FORMAT) throw new Error(`${W}: ${options.path} is not a boltzlab checkpoint`);
+  const file = readCheckpointFile(options.path, W);
   if (file.config === null) throw new Error(`${W}: ${options.path} stores no model config, so the model cannot be rebuilt; use loadCheckpoint with a model`);
   const model = modelFromConfig(file.config, { system: options.system });
   try {
-    const info = loadCheckpoint({ path: options.path, model });
+    const info = applyCheckpoint(file, { path: options.path, model }, W);
     // β-dependent models (TwoBo) get back the β they were trained at.
     const m = model as GenerativeModel & { setBeta?: (b: number) => void };
     if (typeof m.setBeta === "function" && typeof info.meta.beta === "number" && info.meta.beta > 0) m.setBeta(info.meta.beta);
