@@ -1,6 +1,8 @@
 /**
- * VAN: MADE sampling throughput (the fast per-site-block sampler against the
- * reference approach that reruns the full network for every site), full-pass
+ * VAN: MADE sampling throughput (the fast sampler — "auto" picks the JS
+ * per-site-block path for small N and the chunked tensor path for large N;
+ * both are reported — against the reference approach that reruns the full
+ * network for every site), full-pass
  * ln q, and the time of one REINFORCE training step.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -24,6 +26,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   for (const n of [20, 256]) {
     const m = made({ size: n, depth: 3, width: 4, seed: 1 });
     const fastMs = time(() => void m.sampleArrays(batch, { seed: 2 }), n === 20 ? 10 : 3);
+    const jsMs = time(() => void m.sampleArrays(batch, { seed: 2, path: "js" }), n === 20 ? 10 : 3);
+    const tensorMs = time(() => void m.sampleArrays(batch, { seed: 2, path: "tensor" }), n === 20 ? 10 : 3);
     const fullPassMs = time(() => tf.tidy(() => void m.logProb(tf.ones([batch, n]) as tf.Tensor2D).dataSync()), 3);
     const refMs = time(() => {
       const r = m.sampleReference(batch, { seed: 2 });
@@ -39,6 +43,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       referenceSampleMs: refMs,
       referenceSamplesPerSecond: (batch / refMs) * 1000,
       speedup: refMs / fastMs,
+      jsPathSampleMs: jsMs,
+      tensorPathSampleMs: tensorMs,
       z2FastSampleMs: z2Ms,
       fullPassLogProbMs: fullPassMs,
     };
