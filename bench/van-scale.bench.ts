@@ -57,7 +57,7 @@ function pixelcnnFull(m: PixelCnn, batch: number): { forwardMs: number; gradMs: 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   ensureBackend();
   const load = () => os.loadavg().map((v) => Math.round(v * 100) / 100);
-  const out: Record<string, unknown> = { loadAverageStart: load(), onednn: process.env.TF_ENABLE_ONEDNN_OPTS ?? "0" };
+  const out: Record<string, unknown> = { loadAverageStart: load(), onednn: process.env.TF_ENABLE_ONEDNN_OPTS ?? "1 (default)" };
   const beta = 0.44;
   const L = ctx.fast ? 8 : 16;
 

@@ -200,7 +200,7 @@ function kernelspec() {
     argv: [process.execPath, path.join(root, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
     display_name: "TypeScript (tslab)",
     language: "typescript",
-    env: { TF_CPP_MIN_LOG_LEVEL: "2", TF_ENABLE_ONEDNN_OPTS: "0" },
+    env: { TF_CPP_MIN_LOG_LEVEL: "2" },
   };
   const file = path.join(dir, "kernel.json");
   const text = JSON.stringify(spec, null, 2) + "\n";

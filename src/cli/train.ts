@@ -30,7 +30,7 @@ export const trainCommand: Command = {
     "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json",
   usage:
     "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made|pixelcnn|twobo] [--depth D] [--width W] [--half-kernel K] " +
-    "[--z2] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
+    "[--z2] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
   async run(opts) {
     const C = "boltzlab train";
     const spec = opts.optionalString("system");
@@ -49,6 +49,9 @@ export const trainCommand: Command = {
     const residual = opts.flag("residual");
     const lr = opts.number("lr", 1e-3);
     const schedule = opts.string("schedule", "constant");
+    const lrMin = opts.has("lr-min") ? opts.number("lr-min") : undefined;
+    const minutes = opts.has("minutes") ? opts.number("minutes") : undefined;
+    const checkpointEvery = opts.has("checkpoint-every") ? opts.integer("checkpoint-every") : undefined;
     const clip = opts.has("clip") ? opts.number("clip") : null;
     const anneal = opts.has("anneal") ? opts.number("anneal") : null;
     const samples = opts.integer("samples", 100000);
@@ -59,6 +62,9 @@ export const trainCommand: Command = {
     if ((spec === undefined) === (file === undefined)) throw new Error(`${C}: exactly one of --system or --instance is required`);
     if (!(MODELS as readonly string[]).includes(model)) throw new Error(`${C}: --model must be one of ${MODELS.join(", ")}, got "${model}"`);
     if (schedule !== "constant" && schedule !== "cosine") throw new Error(`${C}: --schedule must be constant or cosine, got "${schedule}"`);
+    if (minutes !== undefined && !(minutes > 0)) throw new Error(`${C}: --minutes must be > 0, got ${minutes}`);
+    if (lrMin !== undefined && !(lrMin > 0)) throw new Error(`${C}: --lr-min must be > 0, got ${lrMin}`);
+    if (checkpointEvery !== undefined && out === undefined) throw new Error(`${C}: --checkpoint-every needs --out DIR`);
     if (!(beta > 0)) throw new Error(`${C}: --beta must be > 0, got ${beta}`);
     if (seed < 0) throw new Error(`${C}: --seed must be ≥ 0, got ${seed}`);
     const system = spec !== undefined ? parseSystemSpec(spec) : loadInstance(file as string);
@@ -79,6 +85,9 @@ export const trainCommand: Command = {
         batch,
         lr,
         schedule: schedule as "constant" | "cosine",
+        lrMin,
+        minutes,
+        checkpointEvery,
         clip,
         anneal,
         seed: seed + 1,
@@ -93,7 +102,8 @@ export const trainCommand: Command = {
         beta,
         model: m.config(),
         parameters: m.parameterCount(),
-        steps,
+        steps: r.steps,
+        minutes: r.rows.length > 0 ? r.rows[r.rows.length - 1].wallTime / 60 : 0,
         batch,
         samples,
         fVariational: { mean: est.fVariational.mean, error: est.fVariational.error },

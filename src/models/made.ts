@@ -23,7 +23,10 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, Rng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean, checkOneOf } from "../core/validate";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
+import {
+  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  wantsLogProb,
+} from "./spin";
 import type { Sample } from "./types";
 
 export interface MadeOptions extends RandomOptions {
@@ -215,8 +218,9 @@ export class Made extends AutoregressiveSpinModel {
     checkInteger(batch, "batch", "made.sample", { min: 1 });
     const path = options?.path === undefined ? "auto" : checkOneOf(options.path, ["auto", "js", "tensor"] as const, "options.path", "made.sample");
     const rng = resolveRng(options, "made.sample");
+    const withLq = wantsLogProb(options, "made.sample");
     const useTensor = path === "tensor" || (path === "auto" && this.size * this.width * this.size >= TENSOR_PATH_MIN_WORK);
-    return useTensor ? this.sampleTensorPath(batch, rng) : this.sampleJsPath(batch, rng);
+    return useTensor ? this.sampleTensorPath(batch, rng, withLq) : this.sampleJsPath(batch, rng, withLq);
   }
 
   /**
@@ -231,7 +235,7 @@ export class Made extends AutoregressiveSpinModel {
    * end, so it is exactly `logProb`. Draws the same uniforms, in the same
    * order, as the JS path and the reference sampler.
    */
-  private sampleTensorPath(batch: number, rng: Rng): SpinSamples {
+  private sampleTensorPath(batch: number, rng: Rng, withLq: boolean): SpinSamples {
     const n = this.size;
     const u = new Float32Array(batch * n);
     const flip = new Float32Array(batch);
@@ -304,16 +308,21 @@ export class Made extends AutoregressiveSpinModel {
         pre = folded;
       }
       const xt = tf.tidy(() => tf.mul(tf.concat(spins, 1), tf.tensor2d(flip, [batch, 1])) as tf.Tensor2D);
-      const lq = this.logProb(xt);
-      const out: SpinSamples = { batch, size: n, x: Float32Array.from(xt.dataSync()), logProb: Float64Array.from(lq.dataSync()) };
-      tf.dispose([xt, lq]);
-      return out;
+      const x = Float32Array.from(xt.dataSync());
+      let logProb: Float64Array;
+      if (withLq) {
+        const lq = this.logProb(xt);
+        logProb = Float64Array.from(lq.dataSync());
+        lq.dispose();
+      } else logProb = new Float64Array(batch).fill(NaN);
+      xt.dispose();
+      return { batch, size: n, x, logProb };
     } finally {
       tf.dispose([...weights, ...uCols, ...pre, ...spins, plusOne, minusOne]);
     }
   }
 
-  private sampleJsPath(batch: number, rng: Rng): SpinSamples {
+  private sampleJsPath(batch: number, rng: Rng, withLq: boolean): SpinSamples {
     const p = this.pull();
     const n = this.size;
     const x = new Float32Array(batch * n);
@@ -335,13 +344,13 @@ export class Made extends AutoregressiveSpinModel {
       this.runGroup(p, sc, xs, count, u, lq);
       if (this.z2) {
         for (let k = 0; k < G * n; k++) neg[k] = -xs[k];
-        this.runGroup(p, sc, neg, count, null, lqNeg);
+        if (withLq) this.runGroup(p, sc, neg, count, null, lqNeg);
       }
       for (let s = 0; s < count; s++) {
         const row = (b0 + s) * n;
         const src = flip[s] === 1 ? neg : xs;
         for (let i = 0; i < n; i++) x[row + i] = src[s * n + i];
-        logProb[b0 + s] = this.z2 ? symmetrize(lq[s], lqNeg[s]) : lq[s];
+        logProb[b0 + s] = !withLq ? NaN : this.z2 ? symmetrize(lq[s], lqNeg[s]) : lq[s];
       }
     }
     return { batch, size: n, x, logProb };
@@ -552,7 +561,7 @@ const TENSOR_PATH_MIN_WORK = 160 * 160 * 4;
 const MADE_SAMPLE_CHUNK = 16;
 
 /** Sampling options of MADE: the seed or generator, and which implementation to use. */
-export interface MadeSampleOptions extends RandomOptions {
+export interface MadeSampleOptions extends SampleArraysOptions {
   /** "js" (typed arrays, fastest for small models), "tensor" (tfjs matmuls, for large ones) or "auto" (default). */
   path?: "auto" | "js" | "tensor";
 }

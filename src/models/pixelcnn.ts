@@ -49,7 +49,10 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkOneOf, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
+import {
+  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  wantsLogProb,
+} from "./spin";
 import type { Sample } from "./types";
 
 export interface PixelCnnOptions extends RandomOptions {
@@ -302,10 +305,11 @@ export class PixelCnn extends AutoregressiveSpinModel {
   }
 
 
-  sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
+  sampleArrays(batch: number, options?: SampleArraysOptions): SpinSamples {
     this.checkAlive("sample");
     checkInteger(batch, "batch", "pixelcnn.sample", { min: 1 });
     const rng = resolveRng(options, "pixelcnn.sample");
+    const withLq = wantsLogProb(options, "pixelcnn.sample");
     const n = this.size;
     const x = new Float32Array(batch * n);
     const logProb = new Float64Array(batch);
@@ -320,17 +324,21 @@ export class PixelCnn extends AutoregressiveSpinModel {
       }
       const { spins, logits } = this.sampleChunkFast(u, count);
       let lqNeg: Float64Array | null = null;
-      if (this.z2) {
+      if (this.z2 && withLq) {
         const neg = new Float32Array(spins.length);
         for (let k = 0; k < neg.length; k++) neg[k] = -spins[k];
         lqNeg = this.logProbNoSym(neg, count);
       }
       for (let s = 0; s < count; s++) {
-        let lq = 0;
-        for (let i = 0; i < n; i++) lq += logSigmoid(spins[s * n + i] * logits[s * n + i]);
         const sign = flip[s] === 1 ? -1 : 1;
         const row = (b0 + s) * n;
         for (let i = 0; i < n; i++) x[row + i] = sign * spins[s * n + i];
+        if (!withLq) {
+          logProb[b0 + s] = NaN;
+          continue;
+        }
+        let lq = 0;
+        for (let i = 0; i < n; i++) lq += logSigmoid(spins[s * n + i] * logits[s * n + i]);
         logProb[b0 + s] = lqNeg !== null ? symmetrize(lq, lqNeg[s]) : lq;
       }
     }
@@ -505,6 +513,9 @@ export class PixelCnn extends AutoregressiveSpinModel {
     // rows[s][r]: stage s's input on row r ([count, C, in]; stage 0's input is the spins)
     const rows: tf.Tensor3D[][] = stages.map(() => []);
     const logitRows: tf.Tensor2D[] = [];
+    const plusOne = tf.ones([count, 1]);
+    const minusOne = tf.fill([count, 1], -1);
+    owned.push(plusOne, minusOne);
     try {
       for (let r = 0; r < R; r++) {
         // each stage's contribution from the rows above, plus its bias: C tensors [count, out]
@@ -523,7 +534,13 @@ export class PixelCnn extends AutoregressiveSpinModel {
             return tf.unstack(a, 1) as tf.Tensor2D[];
           }),
         );
-        const uRow = tf.tensor2d(u.subarray(r * C * count, (r + 1) * C * count), [C, count]);
+        // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column
+        const thresholds = new Float32Array(C * count);
+        for (let k2 = 0; k2 < C * count; k2++) {
+          const v = u[r * C * count + k2];
+          thresholds[k2] = Math.log(v) - Math.log1p(-v);
+        }
+        const uCols = tf.tidy(() => tf.split(tf.transpose(tf.tensor2d(thresholds, [C, count])), C, 1) as tf.Tensor2D[]);
         // site inputs along this row, per stage
         const site: tf.Tensor2D[][] = stages.map(() => []);
         const zRow: tf.Tensor2D[] = [];
@@ -553,8 +570,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
                 h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
               }
               const z = fixHalf ? tf.zeros([count, 1]) : tf.clipByValue(h, -zmax, zmax);
-              const ui = tf.reshape(tf.slice(uRow, [c, 0], [1, count]), [count, 1]);
-              const spin = tf.sub(tf.mul(tf.cast(tf.less(ui, tf.sigmoid(z)), "float32"), 2), 1) as tf.Tensor2D;
+              const spin = tf.where(tf.less(uCols[c], z), plusOne, minusOne) as tf.Tensor2D;
               return [spin, z as tf.Tensor2D, ...inputs];
             });
             site[0].push(kept[0]);
@@ -564,7 +580,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
           for (let s = 0; s < depth; s++) rows[s].push(tf.stack(site[s], 1) as tf.Tensor3D);
           logitRows.push(tf.concat(zRow, 1) as tf.Tensor2D);
         } finally {
-          uRow.dispose();
+          tf.dispose(uCols);
           for (const list of site) tf.dispose(list);
           tf.dispose(zRow);
           for (const list of aboveParts) tf.dispose(list);

@@ -24,6 +24,26 @@ export interface SpinSamples {
   logProb: Float64Array;
 }
 
+/** Options of `SpinModel.sampleArrays`. */
+export interface SampleArraysOptions extends RandomOptions {
+  /**
+   * false: the caller does not need ln q (the VAN trainer gets it from its
+   * gradient pass), so the model skips computing it, in particular the extra
+   * pass over −s that Z2 symmetrisation needs; `logProb` is then all NaN.
+   * The same random numbers are drawn, so the configurations are the same.
+   * Default true.
+   */
+  logProb?: boolean;
+}
+
+/** Whether `sampleArrays` options ask for ln q (default yes); checks the option. */
+export function wantsLogProb(options: SampleArraysOptions | undefined, where: string): boolean {
+  const v = options?.logProb;
+  if (v === undefined) return true;
+  if (typeof v !== "boolean") throw new Error(`${where}: options.logProb must be a boolean, got ${String(v)}`);
+  return v;
+}
+
 /**
  * An autoregressive model of ±1 spins. Everything beyond `GenerativeModel` is
  * what the trainer, the estimators and checkpoints use when present; a model
@@ -31,7 +51,7 @@ export interface SpinSamples {
  */
 export interface SpinModel extends GenerativeModel {
   /** Draw samples straight into typed arrays (no tensors), as `sample` would. */
-  sampleArrays(batch: number, options?: RandomOptions): SpinSamples;
+  sampleArrays(batch: number, options?: SampleArraysOptions): SpinSamples;
   /** ln q of given ±1 configurations [batch × size] in float64 on the JS side. */
   logProbArrays(x: ArrayLike<number>, batch: number): Float64Array;
   /** The architecture as JSON (type, size and every option that fixes the variables' shapes). */
@@ -141,7 +161,7 @@ export abstract class AutoregressiveSpinModel implements SpinModel {
 
   /** Conditional logits z_i = logit q(s_i = +1 | s_<i), clamped, [batch, N]; differentiable. */
   abstract logits(x: tf.Tensor2D): tf.Tensor2D;
-  abstract sampleArrays(batch: number, options?: RandomOptions): SpinSamples;
+  abstract sampleArrays(batch: number, options?: SampleArraysOptions): SpinSamples;
   abstract logProbArrays(x: ArrayLike<number>, batch: number): Float64Array;
   abstract config(): ModelConfig;
 

@@ -58,7 +58,10 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
-import { AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SpinSamples, uniqueVariableName } from "./spin";
+import {
+  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  wantsLogProb,
+} from "./spin";
 
 export interface TwoBoOptions extends RandomOptions {
   /** The spin system whose couplings (and fields) shape the network. */
@@ -354,10 +357,11 @@ export class TwoBo extends AutoregressiveSpinModel {
   }
 
 
-  sampleArrays(batch: number, options?: RandomOptions): SpinSamples {
+  sampleArrays(batch: number, options?: SampleArraysOptions): SpinSamples {
     this.checkAlive("sample");
     checkInteger(batch, "batch", "twobo.sample", { min: 1 });
     const rng = resolveRng(options, "twobo.sample");
+    const withLq = wantsLogProb(options, "twobo.sample");
     const n = this.size;
     const p = this.pull();
     const x = new Float32Array(batch * n);
@@ -370,13 +374,13 @@ export class TwoBo extends AutoregressiveSpinModel {
       for (let i = 0; i < n; i++) u[i] = rng.uniform32();
       const flip = this.z2 && rng.uniform32() < 0.5;
       let lq = this.run(p, scratch, xs, u);
-      if (this.z2) {
+      if (this.z2 && withLq) {
         for (let i = 0; i < n; i++) neg[i] = -xs[i];
         lq = symmetrize(lq, this.run(p, scratch, neg, null));
       }
       const sign = flip ? -1 : 1;
       for (let i = 0; i < n; i++) x[s * n + i] = sign * xs[i];
-      logProb[s] = lq;
+      logProb[s] = withLq ? lq : NaN;
     }
     return { batch, size: n, x, logProb };
   }

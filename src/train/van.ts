@@ -15,7 +15,7 @@ import { progress } from "../core/progress";
 import { resolveRng, type RandomOptions } from "../core/random";
 import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkNumber, checkPositive } from "../core/validate";
-import { sampleSpins } from "../models/spin";
+import { isSpinModel, sampleSpins } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import type { SpinSystem } from "../systems/types";
 import { Adam, clipByGlobalNorm, type AdamOptions } from "./adam";
@@ -51,8 +51,15 @@ export interface TrainVanOptions extends RandomOptions {
   system: SpinSystem;
   /** Target inverse temperature β > 0. */
   beta: number;
-  /** Number of gradient steps. */
+  /** Number of gradient steps (the most, when `minutes` is given). */
   steps: number;
+  /**
+   * Wall-clock budget of the training loop in minutes: training stops at the
+   * first step that ends past it, and the learning-rate schedule runs over the
+   * budget (its progress is the larger of the step and the time fraction).
+   * Default: no budget.
+   */
+  minutes?: number;
   /** Samples per step (≥ 2; default 1000). */
   batch?: number;
   /** Adam learning rate (default 1e-3). */
@@ -126,7 +133,7 @@ export class VanDivergenceError extends Error {
 }
 
 const KNOWN = [
-  "model", "system", "beta", "steps", "batch", "lr", "schedule", "lrMin", "lrDecay", "clip", "anneal", "betaStart",
+  "model", "system", "beta", "steps", "minutes", "batch", "lr", "schedule", "lrMin", "lrDecay", "clip", "anneal", "betaStart",
   "adam", "optimizer", "checkpoint", "checkpointEvery", "resume", "progress", "label", "onStep", "seed", "rng",
 ];
 
@@ -148,6 +155,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   checkModelSystem(model, system, W);
   const beta = checkPositive(options.beta, "beta", W);
   const steps = checkInteger(options.steps, "steps", W, { min: 1 });
+  const budgetMs = options.minutes === undefined ? null : checkPositive(options.minutes, "minutes", W) * 60000;
   const batch = checkInteger(options.batch ?? 1000, "batch", W, { min: 2 });
   const lr = checkPositive(options.lr ?? 1e-3, "lr", W);
   const clip = options.clip === undefined || options.clip === null ? null : checkPositive(options.clip, "clip", W);
@@ -173,6 +181,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   let lastGood: tf.Tensor[] | null = null;
   let lastCheckpoint: string | null = null;
   const start = performance.now();
+  let done = 0;
   const save = (step: number, b: number): void => {
     if (options.checkpoint === undefined) return;
     lastCheckpoint = saveCheckpoint({ path: options.checkpoint, model, optimizer, meta: { step, beta: b, system: system.name } });
@@ -182,41 +191,59 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   };
   try {
     for (let t = 1; t <= steps; t++) {
+      // with a time budget the schedule follows whichever of steps and time is further along
+      const elapsedFraction = budgetMs === null ? 0 : (performance.now() - start) / budgetMs;
+      const tSchedule = Math.max(t, Math.min(steps, 1 + Math.floor(elapsedFraction * (steps - 1))));
       const step = t0Step + t;
       const bt = annealedBeta(t, beta, anneal, betaStart);
       // Models whose conditionals depend on β (TwoBo's β-scaled skip) follow the annealed β.
       setModelBeta(model, bt);
-      const rate = learningRate(t, steps, { lr, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay });
-      const s = sampleSpins(model, batch, { rng });
+      const rate = learningRate(tSchedule, steps, { lr, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay });
+      // Spin models skip ln q in the sampler: the gradient pass evaluates it anyway (for Z2 models
+      // this saves the sampler's extra pass over −s), and L = βE + ln q is read from that pass.
+      const tapeLq = isSpinModel(model);
+      const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);
       const L = new Float64Array(batch);
       let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
+      const signal = (lq: ArrayLike<number>): void => {
+        for (let b = 0; b < batch; b++) {
+          L[b] = bt * e[b] + lq[b];
+          sL += L[b];
+          sL2 += L[b] * L[b];
+          sLq += lq[b];
+        }
+      };
       for (let b = 0; b < batch; b++) {
-        L[b] = bt * e[b] + s.logProb[b];
-        sL += L[b];
-        sL2 += L[b] * L[b];
         sE += e[b];
-        sLq += s.logProb[b];
         let m = 0;
         for (let i = 0; i < n; i++) m += s.x[b * n + i];
         sM += Math.abs(m) / n;
       }
-      const meanL = sL / batch;
-      const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
+      if (!tapeLq) signal(s.logProb);
+      let meanL = tapeLq ? NaN : sL / batch;
       let norm = NaN;
-      if (Number.isFinite(meanL) && Number.isFinite(varL)) {
+      if (tapeLq || Number.isFinite(meanL)) {
         const xT = tf.tensor2d(s.x, [batch, n]);
-        const { value, grads } = tf.variableGrads(() => reinforceLoss(model.logProb(xT), L), vars);
+        const { value, grads } = tf.variableGrads(() => {
+          const lq = model.logProb(xT);
+          if (tapeLq) {
+            signal(lq.dataSync());
+            meanL = sL / batch;
+          }
+          return reinforceLoss(lq, L);
+        }, vars);
         const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
         const clipped = clipByGlobalNorm(list, clip);
         norm = clipped.norm;
-        if (Number.isFinite(norm)) {
+        if (Number.isFinite(norm) && Number.isFinite(meanL)) {
           lastGood?.forEach((g) => g.dispose());
           lastGood = vars.map((v) => tf.clone(v));
           optimizer.apply(clipped.grads, rate);
         }
         tf.dispose([xT, value, ...Object.values(grads), ...list, ...clipped.grads]);
       }
+      const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
       if (!Number.isFinite(meanL) || !Number.isFinite(norm)) {
         restore();
         const what = !Number.isFinite(meanL) ? `the loss (mean βE + ln q = ${meanL})` : `the gradient (norm ${norm})`;
@@ -242,9 +269,11 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
       rows.push(row);
       options.onStep?.(row);
       bar.tick(1, `F/N=${row.freeEnergy.toFixed(5)}±${row.freeEnergyError.toFixed(5)} β=${bt.toFixed(3)}`);
+      done = t;
+      if (budgetMs !== null && performance.now() - start >= budgetMs) break;
       if (every !== null && t % every === 0 && t < steps) save(step, bt);
     }
-    save(t0Step + steps, annealedBeta(steps, beta, anneal, betaStart));
+    save(t0Step + done, annealedBeta(done, beta, anneal, betaStart));
   } finally {
     bar.done();
     lastGood?.forEach((g) => g.dispose());
@@ -254,10 +283,10 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   return {
     history: frameFromRows(rows),
     rows,
-    steps,
+    steps: done,
     beta,
-    msPerStep: elapsed / steps,
-    samplesPerSecond: (steps * batch) / (elapsed / 1000),
+    msPerStep: elapsed / done,
+    samplesPerSecond: (done * batch) / (elapsed / 1000),
     checkpoint: lastCheckpoint,
   };
 }

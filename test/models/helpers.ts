@@ -43,4 +43,15 @@ export function checkFastSamplingMatchesFull(
   const a = m.sampleArrays(5, { seed: 2 });
   assert.deepEqual(Array.from(t.x.dataSync()), Array.from(a.x));
   tf.dispose([t.x, t.logProb]);
+  checkSamplingWithoutLogProb(m, label);
+}
+
+/** `logProb: false` draws the same configurations from the same seed and leaves ln q as NaN; a bad value is named. */
+export function checkSamplingWithoutLogProb(m: SpinModel, label: string): void {
+  const withLq = m.sampleArrays(23, { seed: 4 });
+  const without = m.sampleArrays(23, { seed: 4, logProb: false });
+  assert.deepEqual(Array.from(without.x), Array.from(withLq.x), `${label}: same spins with and without ln q`);
+  assert.ok(without.logProb.every((v) => Number.isNaN(v)), `${label}: ln q is NaN when not asked for`);
+  assert.ok(withLq.logProb.every((v) => Number.isFinite(v)), `${label}: ln q is finite by default`);
+  assert.throws(() => m.sampleArrays(2, { seed: 1, logProb: "no" as unknown as boolean }), /options\.logProb must be a boolean/);
 }

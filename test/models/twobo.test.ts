@@ -11,7 +11,7 @@ import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { ea2d, isingSquare, rrg, sk, spinSystem } from "../../src/systems";
 import { loadInstance } from "../../src/systems/parse";
 
-import { allStateArrays, stateIndex } from "./helpers";
+import { allStateArrays, checkSamplingWithoutLogProb, stateIndex } from "./helpers";
 
 ensureBackend();
 
@@ -113,6 +113,7 @@ test("fast (JS) sampling and full (tensor) evaluation give the same ln q; tensor
     const a = m.sampleArrays(5, { seed: 2 });
     assert.deepEqual(Array.from(t.x.dataSync()), Array.from(a.x));
     tf.dispose([t.x, t.logProb]);
+    checkSamplingWithoutLogProb(m, c.label);
     m.dispose();
   }
 });

@@ -193,6 +193,36 @@ test("a β-sweep warm-starts each stage and reports estimates and exact values",
   m.dispose();
 });
 
+test("F_q in the history comes from the gradient pass's ln q and equals the sampler's own ln q (Z2 MADE)", () => {
+  const n = 8;
+  const system = sk({ n, seed: 2 });
+  const m = made({ size: n, depth: 2, width: 3, z2: true, seed: 5 });
+  tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 3))));
+  // the same seed draws the same batch as the first training step
+  const s = m.sampleArrays(64, { seed: 11 });
+  const e = energiesOf(system, s.x, 64);
+  let mean = 0;
+  for (let b = 0; b < 64; b++) mean += (0.7 * e[b] + s.logProb[b]) / 64;
+  const r = trainVan({ model: m, system, beta: 0.7, steps: 1, batch: 64, seed: 11, progress: false });
+  const f = mean / (0.7 * n);
+  assert.ok(Math.abs(r.rows[0].freeEnergy - f) < 1e-6 * Math.abs(f), `${r.rows[0].freeEnergy} vs ${f}`);
+  m.dispose();
+});
+
+test("a time budget stops training early and runs the learning-rate schedule over the budget", () => {
+  const system = sk({ n: 6, seed: 1 });
+  const m = made({ size: 6, depth: 2, width: 2, seed: 1 });
+  const r = trainVan({ model: m, system, beta: 1, steps: 1_000_000, minutes: 0.005, batch: 16, lr: 1e-2, schedule: "cosine", lrMin: 1e-4, seed: 1, progress: false });
+  assert.ok(r.steps > 1 && r.steps < 1_000_000, `${r.steps} steps`);
+  assert.equal(r.rows.length, r.steps);
+  const last = r.rows[r.rows.length - 1];
+  assert.ok(last.wallTime >= 0.3, `stopped at ${last.wallTime} s`);
+  // by steps alone the cosine would still be at lr; over the budget it has come down towards lrMin
+  assert.ok(last.lr < 2e-3, `last lr ${last.lr}`);
+  assert.throws(() => trainVan({ model: m, system, beta: 1, steps: 5, minutes: 0, progress: false }), /trainVan: minutes must be > 0/);
+  m.dispose();
+});
+
 test("no tensor leaks over many training steps", () => {
   const system = sk({ n: 6, seed: 1 });
   const m = made({ size: 6, depth: 3, width: 2, z2: true, seed: 1 });
