@@ -8,6 +8,7 @@ export {
   logitBound,
   type SpinModel,
   type SpinSamples,
+  type SampleArraysOptions,
   type ModelConfig,
 } from "./spin";
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";

@@ -13,6 +13,16 @@
  * - a last inclusive masked convolution width → 1 preceded by a PReLU, whose
  *   output is the logit of q(s_i = +1 | s_<i) (σ of it is the reference's
  *   x̂). Depth 1 is the single exclusive convolution 1 → 1.
+ * Periodic grids (`periodic`, the default on a torus): the convolutions wrap
+ * around wherever that reads only spins already drawn. A tap of the kernel at
+ * offset (dr, dc) reads site ((r+dr) mod R, (c+dc) mod C) when that site
+ * precedes (r, c) in raster order and is zero otherwise: the rows above wrap
+ * around in the columns; the centre row also reads, to its right, the sites
+ * c+dc−C at the start of the row once c+dc ≥ C; and the last k rows read, as
+ * their "rows below", the first rows of the grid (columns wrapped). So a
+ * site's periodic neighbours across the boundary are direct taps of the first
+ * layer instead of lying at the edge of the receptive field of a
+ * zero-padded network (depth·k ≥ L − 1 rows away). Needs k < R and k < C.
  * Conditionals are clamped to [ε, 1 − ε] by clamping the logits. With Z2,
  * q(s) = ½[q₀(s) + q₀(−s)]. By default the first site's conditional is fixed
  * at ½ when there are biases and no Z2 (the reference's rule: without biases
@@ -21,7 +31,9 @@
  *
  * Only the unmasked taps are variables: a masked convolution's weights are
  * [taps, in, out] with taps = k(2k+1) + k (+1 when inclusive), ordered row by
- * row (dr = −k..−1, dc = −k..k), then the centre row (dc = −k..−1, then 0).
+ * row (dr = −k..−1, dc = −k..k), then the centre row (dc = −k..−1, then 0);
+ * periodic ones add the k centre-row taps to the right (dc = 1..k) and the
+ * k(2k+1) taps of the rows below (dr = 1..k, dc = −k..k), in that order.
  *
  * Full evaluation (`logits`, `logProb`) splits each masked convolution into a
  * k×(2k+1) convolution over the rows above and a 1×(k+1) (or 1×k) convolution
@@ -82,11 +94,16 @@ export interface PixelCnnOptions extends RandomOptions {
   convolution?: "split" | "masked";
   /** Samples per chunk in `sample` (bounds the activation cache; default 512). */
   sampleChunk?: number;
+  /**
+   * Wrap the convolutions around a torus where they read only drawn spins (see the class doc).
+   * Default: true when `system` is periodic in both directions and k < rows, k < cols; else false.
+   */
+  periodic?: boolean;
 }
 
 const KNOWN = [
   "system", "L", "cols", "depth", "width", "halfKernel", "residual", "z2", "bias", "biasFreeFirst", "epsilon",
-  "convolution", "sampleChunk", "seed", "rng",
+  "convolution", "sampleChunk", "periodic", "seed", "rng",
 ] as const;
 
 /** The architecture of a PixelCNN as stored in checkpoints. */
@@ -102,6 +119,8 @@ export interface PixelCnnConfig extends ModelConfig {
   bias: boolean;
   biasFreeFirst: boolean;
   epsilon: number;
+  /** Absent in checkpoints written before periodic PixelCNNs existed (= false). */
+  periodic?: boolean;
 }
 
 /** One masked convolution with what precedes it. */
@@ -143,6 +162,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
   readonly biasFreeFirst: boolean;
   readonly epsilon: number;
   readonly convolution: "split" | "masked";
+  readonly periodic: boolean;
   readonly trainableVariables: tf.Variable[];
   readonly variableNames: string[];
   private readonly stages: Stage[];
@@ -190,6 +210,14 @@ export class PixelCnn extends AutoregressiveSpinModel {
     this.convolution = checkOneOf(options.convolution ?? "split", ["split", "masked"] as const, "convolution", W);
     this.sampleChunk = checkInteger(options.sampleChunk ?? 512, "sampleChunk", W, { min: 1 });
     this.zmax = logitBound(this.epsilon);
+    const k0 = this.halfKernel;
+    const fits = k0 < this.rows && k0 < this.cols;
+    const torus = options.system?.geometry?.periodic.every((v) => v) ?? false;
+    this.periodic = checkBoolean(options.periodic ?? (torus && fits), "periodic", W);
+    if (this.periodic && !fits) {
+      throw new Error(`${W}: a periodic PixelCNN needs halfKernel < rows and < cols; got halfKernel ${k0} on a ${this.rows}×${this.cols} grid`);
+    }
+    if (this.periodic && this.convolution === "masked") throw new Error(`${W}: convolution "masked" is not available with periodic: true`);
     const rng = resolveRng(options, W);
     ensureBackend();
 
@@ -202,7 +230,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
       const exclusive = s === 0;
       const inC = s === 0 ? 1 : this.width;
       const outC = s === this.depth - 1 ? 1 : this.width;
-      const taps = k * span + k + (exclusive ? 0 : 1);
+      const taps = k * span + k + (exclusive ? 0 : 1) + (this.periodic ? k + k * span : 0);
       const residual = this.residual && s > 0 && s < this.depth - 1;
       // PyTorch's default U(±1/√fan_in) over the full kernel, rescaled by √(kernel/kept) as in the reference
       const wBound = 1 / Math.sqrt(inC * taps);
@@ -268,6 +296,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
       bias: this.bias,
       biasFreeFirst: this.biasFreeFirst,
       epsilon: this.epsilon,
+      periodic: this.periodic,
     };
   }
 
@@ -405,34 +434,52 @@ export class PixelCnn extends AutoregressiveSpinModel {
   // ---------------------------------------------------------------- internals
 
 
-  /** The masked convolution as a k×(2k+1) convolution over the rows above plus a 1×(k(+1)) one over the centre row. */
+  /**
+   * The masked convolution as a k×(2k+1) convolution over the rows above plus a 1×(k(+1)) one over the centre row;
+   * periodic ones wrap the columns of the rows above and add the centre row's wrapped right part and the wrapped rows below.
+   */
   private splitConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {
     const k = this.halfKernel;
     const span = 2 * k + 1;
     const [B, R, C, inC] = h.shape;
     const above = k * span;
-    const centre = st.taps - above;
-    let out: tf.Tensor4D | null = null;
+    const centre = k + (st.exclusive ? 0 : 1);
+    const parts: tf.Tensor4D[] = [];
     if (R > 1) {
       const wa = tf.reshape(tf.slice(st.w, [0, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]) as tf.Tensor4D;
-      const top = tf.slice(h, [0, 0, 0, 0], [B, R - 1, C, inC]);
-      const p = tf.pad(top, [[0, 0], [k, 0], [k, k], [0, 0]]) as tf.Tensor4D;
-      out = tf.conv2d(p, wa, 1, "valid");
+      const top = tf.pad(tf.slice(h, [0, 0, 0, 0], [B, R - 1, C, inC]), [[0, 0], [k, 0], [0, 0], [0, 0]]) as tf.Tensor4D;
+      parts.push(tf.conv2d(this.padCols(top, k), wa, 1, "valid"));
     }
     const wc = tf.reshape(tf.slice(st.w, [above, 0, 0], [centre, inC, st.outC]), [1, centre, inC, st.outC]) as tf.Tensor4D;
-    let row: tf.Tensor4D | null = null;
     if (st.exclusive) {
       if (C > 1) {
         const left = tf.slice(h, [0, 0, 0, 0], [B, R, C - 1, inC]);
-        row = tf.conv2d(tf.pad(left, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid");
+        parts.push(tf.conv2d(tf.pad(left, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid"));
       }
     } else {
-      row = tf.conv2d(tf.pad(h, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid");
+      parts.push(tf.conv2d(tf.pad(h, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid"));
     }
-    if (out === null && row === null) return tf.zeros([B, R, C, st.outC]);
-    if (out === null) return row as tf.Tensor4D;
-    if (row === null) return out;
-    return tf.add(out, row);
+    if (this.periodic) {
+      // centre row, to the right: column c reads c + d − C (d = 1..k) once c + d ≥ C; only the last k columns read anything
+      const wr = tf.reshape(tf.slice(st.w, [above + centre, 0, 0], [k, inC, st.outC]), [1, k, inC, st.outC]) as tf.Tensor4D;
+      const rowExt = tf.concat([tf.zeros([B, R, k - 1, inC]), tf.slice(h, [0, 0, 0, 0], [B, R, k, inC])], 2) as tf.Tensor4D;
+      const right = tf.conv2d(rowExt, wr, 1, "valid"); // [B, R, k, out]: columns C − k .. C − 1
+      parts.push(tf.pad(right, [[0, 0], [0, 0], [C - k, 0], [0, 0]]) as tf.Tensor4D);
+      // rows below: row r reads row r + d − R (d = 1..k) once r + d ≥ R; only the last k rows read anything
+      const wb = tf.reshape(tf.slice(st.w, [above + centre + k, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]) as tf.Tensor4D;
+      const below = tf.concat([tf.zeros([B, k - 1, C, inC]), tf.slice(h, [0, 0, 0, 0], [B, k, C, inC])], 1) as tf.Tensor4D;
+      const down = tf.conv2d(this.padCols(below, k), wb, 1, "valid"); // [B, k, C, out]: rows R − k .. R − 1
+      parts.push(tf.pad(down, [[0, 0], [R - k, 0], [0, 0], [0, 0]]) as tf.Tensor4D);
+    }
+    if (parts.length === 0) return tf.zeros([B, R, C, st.outC]);
+    return parts.length === 1 ? parts[0] : (tf.addN(parts) as tf.Tensor4D);
+  }
+
+  /** Pad k columns on each side: zeros, or the other end's columns on a periodic grid. */
+  private padCols(x: tf.Tensor4D, k: number): tf.Tensor4D {
+    if (!this.periodic) return tf.pad(x, [[0, 0], [0, 0], [k, k], [0, 0]]) as tf.Tensor4D;
+    const [B, R, C, ch] = x.shape;
+    return tf.concat([tf.slice(x, [0, 0, C - k, 0], [B, R, k, ch]), x, tf.slice(x, [0, 0, 0, 0], [B, R, k, ch])], 2) as tf.Tensor4D;
   }
 
   /** The masked convolution as one (2k+1)² kernel with zeros at the masked taps ("same" zero padding). */
@@ -488,23 +535,38 @@ export class PixelCnn extends AutoregressiveSpinModel {
     const stages = this.stages;
     const zmax = this.zmax;
     const owned: tf.Tensor[] = [];
-    // per stage: the above-rows kernel [k, 2k+1, in, out]; centre-row weights for m = 0..k taps to the left
-    // (the last m (+1) centre taps, flattened [taps·in, out]; null when there are none)
+    // per stage: the above-rows kernel [k, 2k+1, in, out] (and, periodic, the wrapped rows-below kernel);
+    // centre-row weights of column c, flattened [taps·in, out] (null when there are none): the last
+    // min(k, c) (+1) centre taps, then (periodic, c ≥ C − k) the right taps that wrap to columns 0..c+k−C
     const wAbove: tf.Tensor4D[] = [];
+    const wBelow: tf.Tensor4D[] = [];
     const wCentre: (tf.Tensor2D | null)[][] = [];
     for (const st of stages) {
       const wa = tf.tidy(() => tf.reshape(tf.slice(st.w, [0, 0, 0], [above, st.inC, st.outC]), [k, span, st.inC, st.outC]) as tf.Tensor4D);
       owned.push(wa);
       wAbove.push(wa);
-      const centre = st.taps - above;
+      const centre = k + (st.exclusive ? 0 : 1);
+      if (this.periodic) {
+        const wb = tf.tidy(() => tf.reshape(tf.slice(st.w, [above + centre + k, 0, 0], [above, st.inC, st.outC]), [k, span, st.inC, st.outC]) as tf.Tensor4D);
+        owned.push(wb);
+        wBelow.push(wb);
+      }
       const list: (tf.Tensor2D | null)[] = [];
-      for (let m = 0; m <= k; m++) {
+      for (let c = 0; c < C; c++) {
+        const m = Math.min(k, c);
         const t = st.exclusive ? m : m + 1;
-        if (t === 0) {
+        const nr = this.periodic && c >= C - k ? c + k - C + 1 : 0;
+        if (t + nr === 0) {
           list.push(null);
           continue;
         }
-        const w = tf.tidy(() => tf.reshape(tf.slice(st.w, [above + centre - t, 0, 0], [t, st.inC, st.outC]), [t * st.inC, st.outC]) as tf.Tensor2D);
+        const w = tf.tidy(() => {
+          const pieces: tf.Tensor[] = [];
+          if (t > 0) pieces.push(tf.slice(st.w, [above + centre - t, 0, 0], [t, st.inC, st.outC]));
+          if (nr > 0) pieces.push(tf.slice(st.w, [above + centre + (C - c - 1), 0, 0], [nr, st.inC, st.outC]));
+          const all = pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0);
+          return tf.reshape(all, [(t + nr) * st.inC, st.outC]) as tf.Tensor2D;
+        });
         owned.push(w);
         list.push(w);
       }
@@ -526,9 +588,14 @@ export class PixelCnn extends AutoregressiveSpinModel {
             if (m === 0) a = tf.zeros([count, C, st.outC]);
             else {
               const stacked = tf.stack(rows[s].slice(r - m, r), 1) as tf.Tensor4D; // [count, m, C, in]
-              const padded = tf.pad(stacked, [[0, 0], [0, 0], [k, k], [0, 0]]) as tf.Tensor4D;
               const kernel = m === k ? wAbove[s] : (tf.slice(wAbove[s], [k - m, 0, 0, 0], [m, span, st.inC, st.outC]) as tf.Tensor4D);
-              a = tf.reshape(tf.conv2d(padded, kernel, 1, "valid"), [count, C, st.outC]);
+              a = tf.reshape(tf.conv2d(this.padCols(stacked, k), kernel, 1, "valid"), [count, C, st.outC]);
+            }
+            const nb = this.periodic ? r + k - R + 1 : 0; // periodic: the first nb rows are this row's wrapped rows below
+            if (nb > 0) {
+              const stacked = tf.stack(rows[s].slice(0, nb), 1) as tf.Tensor4D; // [count, nb, C, in]
+              const kernel = nb === k ? wBelow[s] : (tf.slice(wBelow[s], [k - nb, 0, 0, 0], [nb, span, st.inC, st.outC]) as tf.Tensor4D);
+              a = tf.add(a, tf.reshape(tf.conv2d(this.padCols(stacked, k), kernel, 1, "valid"), [count, C, st.outC]));
             }
             if (st.b !== null) a = tf.add(a, st.b);
             return tf.unstack(a, 1) as tf.Tensor2D[];
@@ -564,8 +631,9 @@ export class PixelCnn extends AutoregressiveSpinModel {
                 }
                 const parts = site[s].slice(c - m, c);
                 if (!st.exclusive) parts.push(inputs[s - 1]);
+                if (this.periodic && c >= C - k) parts.push(...site[s].slice(0, c + k - C + 1));
                 let out = aboveParts[s][c];
-                const w = wCentre[s][m];
+                const w = wCentre[s][c];
                 if (w !== null) out = tf.add(tf.matMul(parts.length === 1 ? parts[0] : tf.concat(parts, 1), w), out);
                 h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
               }

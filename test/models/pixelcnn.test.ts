@@ -23,6 +23,10 @@ const CONFIGS: PixelCnnOptions[] = [
   { L: 3, cols: 4, depth: 3, width: 2, halfKernel: 1, z2: true, residual: true, biasFreeFirst: true },
   { L: 3, cols: 4, depth: 2, width: 2, halfKernel: 1, bias: false },
   { L: 2, cols: 5, depth: 3, width: 2, halfKernel: 3, convolution: "masked" },
+  // periodic: wrapped rows below, wrapped centre-row taps (2k ≥ C: a site read by a left and a wrapped tap), wrapped columns
+  { L: 3, cols: 4, depth: 2, width: 3, halfKernel: 1, periodic: true },
+  { L: 4, cols: 3, depth: 3, width: 2, halfKernel: 2, periodic: true, residual: true },
+  { L: 3, depth: 3, width: 2, halfKernel: 2, periodic: true, z2: true, biasFreeFirst: true },
 ];
 
 test("ln q is normalised over all 2^N states (N ≤ 12), with and without Z2, in tensors and in float64", () => {
@@ -50,7 +54,7 @@ test("ln q is normalised over all 2^N states (N ≤ 12), with and without Z2, in
 });
 
 test("flipping spin j leaves the conditionals of sites ≤ j unchanged, and changes later ones", () => {
-  for (const cfg of [CONFIGS[1], CONFIGS[2], CONFIGS[6], { L: 3, cols: 4, depth: 4, width: 2, halfKernel: 2, residual: true }]) {
+  for (const cfg of [CONFIGS[1], CONFIGS[2], CONFIGS[6], CONFIGS[7], CONFIGS[8], CONFIGS[9], { L: 3, cols: 4, depth: 4, width: 2, halfKernel: 2, residual: true }]) {
     const m = pixelcnn({ seed: 3, ...cfg });
     const n = m.size;
     const base = tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greater(tf.randomUniform([4, n], 0, 1, "float32", 5), 0.5), "float32"), 2), 1)) as tf.Tensor2D;
@@ -67,6 +71,41 @@ test("flipping spin j leaves the conditionals of sites ≤ j unchanged, and chan
     base.dispose();
     m.dispose();
   }
+});
+
+test("periodic: the first layer reads the neighbours across the boundary; the default follows the system's boundary", () => {
+  // 4×4, one exclusive layer with k = 1: site (3, c) reads (0, c) (its neighbour across the bottom edge) and (3, 3) reads (3, 0)
+  const m = pixelcnn({ L: 4, depth: 1, halfKernel: 1, periodic: true, seed: 2 });
+  const open = pixelcnn({ L: 4, depth: 1, halfKernel: 1, periodic: false, seed: 2 });
+  const n = 16;
+  const base = tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greater(tf.randomUniform([3, n], 0, 1, "float32", 4), 0.5), "float32"), 2), 1)) as tf.Tensor2D;
+  const effect = (model: typeof m, j: number, i: number): number => {
+    const flip = new Float32Array(n).fill(1);
+    flip[j] = -1;
+    const zb = tf.tidy(() => model.logits(base).arraySync());
+    const zf = tf.tidy(() => model.logits(tf.mul(base, tf.tensor2d(flip, [1, n])) as tf.Tensor2D).arraySync());
+    return zb.reduce((a, row, b) => a + Math.abs(row[i] - zf[b][i]), 0);
+  };
+  assert.ok(effect(m, 1, 13) > 1e-4, "(3,1) reads (0,1) across the edge");
+  assert.ok(effect(m, 12, 15) > 1e-4, "(3,3) reads (3,0) across the edge");
+  assert.ok(effect(m, 3, 4) > 1e-4, "(1,0) reads (0,3) through the wrapped columns above");
+  assert.equal(effect(open, 1, 13), 0);
+  assert.equal(effect(open, 12, 15), 0);
+  base.dispose();
+  m.dispose();
+  open.dispose();
+  const torus = pixelcnn({ system: isingSquare({ L: 8 }), depth: 1, halfKernel: 2, seed: 1 });
+  assert.equal(torus.periodic, true);
+  assert.equal(torus.config().periodic, true);
+  torus.dispose();
+  const openSys = pixelcnn({ system: isingSquare({ L: 8, boundary: "open" }), depth: 1, halfKernel: 2, seed: 1 });
+  assert.equal(openSys.periodic, false);
+  openSys.dispose();
+  const wide = pixelcnn({ system: isingSquare({ L: 4 }), depth: 1, halfKernel: 6, seed: 1 }); // kernel wider than the grid: not periodic by default
+  assert.equal(wide.periodic, false);
+  wide.dispose();
+  assert.throws(() => pixelcnn({ L: 4, halfKernel: 4, periodic: true }), /pixelcnn: a periodic PixelCNN needs halfKernel < rows and < cols/);
+  assert.throws(() => pixelcnn({ L: 4, halfKernel: 1, periodic: true, convolution: "masked" }), /"masked" is not available with periodic/);
 });
 
 test("split and masked convolutions give the same logits", () => {
@@ -179,9 +218,10 @@ test("bad arguments throw Errors that name the argument", () => {
 
 test("a checkpoint alone rebuilds the PixelCNN (registry by config type): same ln q", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boltzlab-pixelcnn-"));
-  const m = pixelcnn({ L: 3, cols: 4, depth: 3, width: 2, halfKernel: 1, residual: true, z2: true, seed: 5 });
+  const m = pixelcnn({ L: 3, cols: 4, depth: 3, width: 2, halfKernel: 1, residual: true, z2: true, periodic: true, seed: 5 });
   const file = saveCheckpoint({ path: path.join(dir, "ck.json"), model: m });
   const { model } = loadModel({ path: file });
+  assert.equal((model as typeof m).periodic, true);
   const x = allStateArrays(12).subarray(0, 40 * 12);
   const a = m.logProbArrays(x, 40);
   const b = (model as typeof m).logProbArrays(x, 40);
