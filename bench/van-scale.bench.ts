@@ -64,8 +64,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   // ---- PixelCNN on the L×L ferromagnet at the paper's size
   const ising = isingSquare({ L });
   const pc: Record<string, unknown> = { system: ising.name, depth: 3, width: 64, halfKernel: 6 };
+  // the paper's network is zero-padded (periodic: false); the periodic variant and the 30-minute recipe's network follow
   for (const z2 of [true, false]) {
-    const m = pixelcnn({ system: ising, depth: 3, width: 64, halfKernel: 6, z2, seed: 0 });
+    const m = pixelcnn({ system: ising, depth: 3, width: 64, halfKernel: 6, z2, periodic: false, seed: 0 });
     pc.parameters = m.parameterCount();
     const key = z2 ? "z2" : "noZ2";
     const res: Record<string, unknown> = {};
@@ -80,13 +81,22 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     res.sampleBatch100 = { fastMs, referenceMsEstimate: onePass * m.size, speedup: (onePass * m.size) / fastMs };
     if (z2) {
       // the masked (2k+1)² convolution for comparison with the split convolutions
-      const mk = pixelcnn({ system: ising, depth: 3, width: 64, halfKernel: 6, z2, seed: 0, convolution: "masked" });
+      const mk = pixelcnn({ system: ising, depth: 3, width: 64, halfKernel: 6, z2, periodic: false, seed: 0, convolution: "masked" });
       res.fullPassBatch100MaskedConv = pixelcnnFull(mk, 100);
       mk.dispose();
     }
     pc[key] = res;
     m.dispose();
   }
+  if (L > 12) {
+    const per = pixelcnn({ system: ising, depth: 3, width: 64, halfKernel: 6, z2: true, periodic: true, seed: 0 });
+    pc.periodicZ2 = { parameters: per.parameterCount(), batch100: measure(per, ising, beta, 100, 3) };
+    per.dispose();
+  }
+  // the network of the 30-minute β = 0.44 run (notebook 04, data/models/README.md)
+  const recipe = pixelcnn({ system: ising, depth: 3, width: 32, halfKernel: ctx.fast ? 3 : 6, z2: true, seed: 0 });
+  pc.recipeWidth32 = { periodic: recipe.periodic, parameters: recipe.parameterCount(), batch256: measure(recipe, ising, beta, 256, ctx.fast ? 1 : 3) };
+  recipe.dispose();
   out.pixelcnn = pc;
 
   // ---- TwoBo and MADE on the shared instances

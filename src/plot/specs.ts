@@ -1,6 +1,6 @@
 /**
  * Small factories that build vega-lite specs (plain JSON) from arrays, column
- * objects or polars frames: line (with error bands), scatter, histogram,
+ * objects or polars frames: line (with error bands), scatter, bar, histogram,
  * heatmap (grids, potentials, spin configurations), 2-D density, rules, and
  * layering / concatenation. Display them with `show`, save with `savePlot`.
  */
@@ -143,6 +143,57 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
     size: options.size === undefined ? 16 : checkNumber(options.size, "size", where, { above: 0 }),
   };
   spec.encoding = enc;
+  return spec;
+}
+
+export interface BarOptions extends Omit<ChartOptions, "logX" | "xDomain"> {
+  /** Category field on the x axis (any values; shown in data order). */
+  x: string;
+  /** Numeric field: the bar heights. */
+  y: string;
+  /** Field that splits each category into side-by-side coloured bars. */
+  color?: string;
+  /** Field with a symmetric error drawn as an error bar on each bar. */
+  error?: string;
+}
+
+/** A bar chart over categories, with grouped bars by `color` and optional error bars (log y draws bars from the axis floor). */
+export function bar(data: PlotData, options: BarOptions): VegaLiteSpec {
+  const where = "plot.bar";
+  if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  checkKeys(options, ["title", "width", "height", "xTitle", "yTitle", "logY", "yDomain", "x", "y", "color", "error"], where);
+  const rows = toRecords(data, where);
+  const x = checkField(rows, options.x, "x", where);
+  const y = checkField(rows, options.y, "y", where);
+  const spec = base(options, where);
+  const order: unknown[] = [];
+  for (const r of rows) if (!order.includes(r[x])) order.push(r[x]);
+  const xEnc = { field: x, type: "nominal", title: options.xTitle ?? x, sort: order, axis: { labelAngle: 0 } };
+  const yEnc: Record<string, unknown> = { ...axis(y, options.yTitle, options.logY, options.yDomain, "y", where), stack: null };
+  if (options.logY !== true) (yEnc.scale as Record<string, unknown>).zero = true;
+  const enc: Record<string, unknown> = { x: xEnc, y: yEnc };
+  if (options.logY === true) {
+    // a log axis has no zero: bars rise from the power of ten below the smallest positive value
+    const positive = rows.map((r) => Number(r[y])).filter((v) => v > 0);
+    if (positive.length === 0) throw new Error(`${where}: logY needs positive values in "${y}"`);
+    enc.y2 = { datum: 10 ** Math.floor(Math.log10(Math.min(...positive))) };
+  }
+  if (options.color !== undefined) {
+    const c = checkField(rows, options.color, "color", where);
+    enc.color = { field: c, type: "nominal", title: c };
+    enc.xOffset = { field: c, type: "nominal" };
+  }
+  let values = rows;
+  if (options.error !== undefined) {
+    const e = checkField(rows, options.error, "error", where);
+    values = rows.map((r) => ({ ...r, __lower: Number(r[y]) - Number(r[e]), __upper: Number(r[y]) + Number(r[e]) }));
+  }
+  spec.data = { values: sanitize(values) };
+  const bars = { mark: { type: "bar" }, encoding: enc };
+  if (options.error === undefined) return { ...spec, ...bars };
+  const errEnc: Record<string, unknown> = { x: xEnc, y: { ...yEnc, field: "__lower", title: yEnc.title }, y2: { field: "__upper" } };
+  if (enc.xOffset !== undefined) errEnc.xOffset = enc.xOffset;
+  spec.layer = [bars, { mark: { type: "rule" }, encoding: errEnc }];
   return spec;
 }
 

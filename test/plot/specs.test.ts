@@ -61,6 +61,30 @@ test("heatmap, spins and density2d map cells to the right places", () => {
   assert.match(renderSvg(plot.layer(h, plot.rule({ x: 1, label: "βc" }))), /βc/);
 });
 
+test("bar: categories in data order, grouped by colour, error bars, log y; bad fields named", () => {
+  const data = [
+    { sampler: "metropolis", tau: 9.2, err: 0.5, obs: "|m|" },
+    { sampler: "wolff", tau: 1.4, err: 0.1, obs: "|m|" },
+    { sampler: "metropolis", tau: 5.4, err: 0.3, obs: "E" },
+    { sampler: "wolff", tau: 1.2, err: 0.1, obs: "E" },
+  ];
+  const b = plot.bar(data, { x: "sampler", y: "tau", color: "obs", error: "err", logY: true, title: "τ" });
+  const layers = b.layer as Array<{ mark: { type: string }; encoding: Record<string, { field?: string; sort?: unknown[]; scale?: { type?: string } }> }>;
+  assert.deepEqual(layers.map((l) => l.mark.type), ["bar", "rule"]);
+  assert.deepEqual(layers[0].encoding.x.sort, ["metropolis", "wolff"]);
+  assert.equal(layers[0].encoding.xOffset.field, "obs");
+  assert.equal(layers[0].encoding.y.scale?.type, "log");
+  assert.deepEqual(layers[0].encoding.y2, { datum: 1 }); // log bars rise from the power of ten below min τ = 1.2
+  const vals = (b.data as { values: Array<Record<string, number>> }).values;
+  assert.ok(Math.abs(vals[0].__lower - 8.7) < 1e-12 && Math.abs(vals[0].__upper - 9.7) < 1e-12);
+  assert.match(renderSvg(b), /^<svg[\s\S]*metropolis[\s\S]*<\/svg>$/);
+  const simple = plot.bar({ k: ["a", "b"], v: [1, 2] }, { x: "k", y: "v" });
+  assert.equal((simple.mark as { type: string }).type, "bar");
+  assert.throws(() => plot.bar([{ k: "a", v: 0 }], { x: "k", y: "v", logY: true }), /plot\.bar: logY needs positive values in "v"/);
+  assert.throws(() => plot.bar(data, { x: "sampler", y: "nope" }), /plot\.bar: y field "nope" is not in data/);
+  assert.throws(() => plot.bar(data, { x: "sampler", y: "tau", logX: true } as never), /plot\.bar: unknown option "logX"/);
+});
+
 test("polars frames are accepted as data", () => {
   const df = frameFromColumns({ x: [1, 2, 3], y: [2, 4, 8] });
   const spec = plot.scatter(df, { x: "x", y: "y" });
