@@ -30,7 +30,7 @@ export const trainCommand: Command = {
     "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json",
   usage:
     "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made|pixelcnn|twobo] [--depth D] [--width W] [--half-kernel K] " +
-    "[--z2] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
+    "[--z2] [--z2-method mixture|first-spin] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
   async run(opts) {
     const C = "boltzlab train";
     const spec = opts.optionalString("system");
@@ -46,6 +46,7 @@ export const trainCommand: Command = {
     const width = opts.integer("width", model === "pixelcnn" ? 64 : model === "twobo" ? 8 : 4);
     const halfKernel = opts.integer("half-kernel", 6);
     const z2 = opts.flag("z2");
+    const z2Method = opts.string("z2-method", "mixture");
     const residual = opts.flag("residual");
     const lr = opts.number("lr", 1e-3);
     const schedule = opts.string("schedule", "constant");
@@ -69,10 +70,12 @@ export const trainCommand: Command = {
     if (seed < 0) throw new Error(`${C}: --seed must be ≥ 0, got ${seed}`);
     const system = spec !== undefined ? parseSystemSpec(spec) : loadInstance(file as string);
     if (model !== "pixelcnn" && opts.has("half-kernel")) throw new Error(`${C}: --half-kernel applies to --model pixelcnn only`);
+    if (z2Method !== "mixture" && z2Method !== "first-spin") throw new Error(`${C}: --z2-method must be mixture or first-spin, got "${z2Method}"`);
+    if (opts.has("z2-method") && (model !== "pixelcnn" || !z2)) throw new Error(`${C}: --z2-method applies to --model pixelcnn with --z2`);
     if (model === "twobo" && residual) throw new Error(`${C}: --residual applies to --model made or pixelcnn only`);
     const m =
       model === "pixelcnn"
-        ? pixelcnn({ system, depth, width, halfKernel, z2, residual, seed })
+        ? pixelcnn({ system, depth, width, halfKernel, z2, z2Method: z2Method as "mixture" | "first-spin", residual, seed })
         : model === "twobo"
           ? twobo({ system, beta, hidden: new Array<number>(Math.max(0, depth)).fill(width), z2, seed })
           : made({ size: system.n, depth, width, z2, residual, seed });

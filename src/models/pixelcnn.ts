@@ -24,7 +24,13 @@
  * layer instead of lying at the edge of the receptive field of a
  * zero-padded network (depth·k ≥ L − 1 rows away). Needs k < R and k < C.
  * Conditionals are clamped to [ε, 1 − ε] by clamping the logits. With Z2,
- * q(s) = ½[q₀(s) + q₀(−s)]. By default the first site's conditional is fixed
+ * q(s) = ½[q₀(s) + q₀(−s)] (`z2Method: "mixture"`, the paper's), or, with
+ * `z2Method: "first-spin"`, q(s) = ½ q̃(s₀·s): the network models the
+ * configurations σ = s₀·s whose first spin is +1 (the sampler fixes it) and a
+ * fair coin gives the overall sign. Both are exactly symmetric and can
+ * represent any symmetric distribution; the first-spin form needs one pass of
+ * the network for ln q instead of two, so a training step's gradient costs
+ * half as much. By default the first site's conditional is fixed
  * at ½ when there are biases and no Z2 (the reference's rule: without biases
  * it is ½ anyway, and with Z2 the symmetrised marginal of every site is ½);
  * `biasFreeFirst` overrides the default.
@@ -62,7 +68,7 @@ import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkOneOf, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import {
-  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  AutoregressiveSpinModel, bernoulliLogProb, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
   wantsLogProb,
 } from "./spin";
 import type { Sample } from "./types";
@@ -84,6 +90,8 @@ export interface PixelCnnOptions extends RandomOptions {
   residual?: boolean;
   /** Z2 symmetrisation q(s) = ½[q₀(s) + q₀(−s)] (default false). */
   z2?: boolean;
+  /** How Z2 is imposed: "mixture" ½[q₀(s) + q₀(−s)] (default) or "first-spin" ½ q̃(s₀·s), one network pass (see the class doc). */
+  z2Method?: "mixture" | "first-spin";
   /** Biases in the convolutions (default true). */
   bias?: boolean;
   /** Fix the first conditional at ½ (default: `bias && !z2`, as in the reference). */
@@ -102,7 +110,7 @@ export interface PixelCnnOptions extends RandomOptions {
 }
 
 const KNOWN = [
-  "system", "L", "cols", "depth", "width", "halfKernel", "residual", "z2", "bias", "biasFreeFirst", "epsilon",
+  "system", "L", "cols", "depth", "width", "halfKernel", "residual", "z2", "z2Method", "bias", "biasFreeFirst", "epsilon",
   "convolution", "sampleChunk", "periodic", "seed", "rng",
 ] as const;
 
@@ -121,6 +129,8 @@ export interface PixelCnnConfig extends ModelConfig {
   epsilon: number;
   /** Absent in checkpoints written before periodic PixelCNNs existed (= false). */
   periodic?: boolean;
+  /** Absent in older checkpoints (= "mixture"). */
+  z2Method?: "mixture" | "first-spin";
 }
 
 /** One masked convolution with what precedes it. */
@@ -163,6 +173,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
   readonly epsilon: number;
   readonly convolution: "split" | "masked";
   readonly periodic: boolean;
+  readonly z2Method: "mixture" | "first-spin";
   readonly trainableVariables: tf.Variable[];
   readonly variableNames: string[];
   private readonly stages: Stage[];
@@ -204,6 +215,8 @@ export class PixelCnn extends AutoregressiveSpinModel {
     this.halfKernel = checkInteger(options.halfKernel ?? 6, "halfKernel", W, { min: 1, max: 64 });
     this.residual = checkBoolean(options.residual ?? false, "residual", W);
     this.z2 = checkBoolean(options.z2 ?? false, "z2", W);
+    this.z2Method = checkOneOf(options.z2Method ?? "mixture", ["mixture", "first-spin"] as const, "z2Method", W);
+    if (this.z2Method !== "mixture" && !this.z2) throw new Error(`${W}: z2Method "${this.z2Method}" needs z2: true`);
     this.bias = checkBoolean(options.bias ?? true, "bias", W);
     this.biasFreeFirst = checkBoolean(options.biasFreeFirst ?? (this.bias && !this.z2), "biasFreeFirst", W);
     this.epsilon = checkNumber(options.epsilon ?? 1e-7, "epsilon", W, { above: 0, max: 0.1 });
@@ -296,7 +309,9 @@ export class PixelCnn extends AutoregressiveSpinModel {
       bias: this.bias,
       biasFreeFirst: this.biasFreeFirst,
       epsilon: this.epsilon,
-      periodic: this.periodic,
+      // written only when not the default, so that checkpoints from before these options load as before
+      ...(this.periodic ? { periodic: true } : {}),
+      ...(this.z2Method !== "mixture" ? { z2Method: this.z2Method } : {}),
     };
   }
 
@@ -351,9 +366,10 @@ export class PixelCnn extends AutoregressiveSpinModel {
         for (let i = 0; i < n; i++) u[i * count + s] = rng.uniform32();
         flip[s] = this.z2 && rng.uniform32() < 0.5 ? 1 : 0;
       }
-      const { spins, logits } = this.sampleChunkFast(u, count);
+      const firstSpin = this.firstSpinGauge();
+      const { spins, logits } = this.sampleChunkFast(u, count, firstSpin);
       let lqNeg: Float64Array | null = null;
-      if (this.z2 && withLq) {
+      if (this.z2 && !firstSpin && withLq) {
         const neg = new Float32Array(spins.length);
         for (let k = 0; k < neg.length; k++) neg[k] = -spins[k];
         lqNeg = this.logProbNoSym(neg, count);
@@ -366,8 +382,9 @@ export class PixelCnn extends AutoregressiveSpinModel {
           logProb[b0 + s] = NaN;
           continue;
         }
-        let lq = 0;
-        for (let i = 0; i < n; i++) lq += logSigmoid(spins[s * n + i] * logits[s * n + i]);
+        // first-spin Z2: the drawn σ has σ₀ = +1, and ln q(±σ) = ln ½ + Σ_{i≥1} ln q̃(σ_i | σ_<i)
+        let lq = firstSpin ? -Math.LN2 : 0;
+        for (let i = firstSpin ? 1 : 0; i < n; i++) lq += logSigmoid(spins[s * n + i] * logits[s * n + i]);
         logProb[b0 + s] = lqNeg !== null ? symmetrize(lq, lqNeg[s]) : lq;
       }
     }
@@ -384,6 +401,12 @@ export class PixelCnn extends AutoregressiveSpinModel {
       const v = x[k];
       if (v !== 1 && v !== -1) throw new Error(`pixelcnn.logProbArrays: x must hold ±1 spins, got ${v} at [${Math.floor(k / n)}, ${k % n}]`);
       xs[k] = v;
+    }
+    if (this.firstSpinGauge()) {
+      for (let b = 0; b < batch; b++) {
+        if (xs[b * n] < 0) for (let i = 0; i < n; i++) xs[b * n + i] = -xs[b * n + i];
+      }
+      return this.logProbNoSym(xs, batch, true);
     }
     const a = this.logProbNoSym(xs, batch);
     if (!this.z2) return a;
@@ -421,7 +444,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
       });
       const zv = z.dataSync();
       z.dispose();
-      for (let b = 0; b < batch; b++) spins[b * n + i] = u[b * n + i] * (1 + Math.exp(-zv[b])) < 1 ? 1 : -1;
+      for (let b = 0; b < batch; b++) spins[b * n + i] = (i === 0 && this.firstSpinGauge()) || u[b * n + i] * (1 + Math.exp(-zv[b])) < 1 ? 1 : -1;
     }
     for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) spins[b * n + i] *= flip[b];
     return tf.tidy(() => {
@@ -431,7 +454,39 @@ export class PixelCnn extends AutoregressiveSpinModel {
   }
 
 
+  /** ln q(x), [batch]; differentiable. First-spin Z2: one pass over σ = s₀·s with the first conditional at ½. */
+  override logProb(x: tf.Tensor2D): tf.Tensor1D {
+    if (!this.firstSpinGauge()) return super.logProb(x);
+    this.checkAlive("logProb");
+    this.checkInput(x, "logProb");
+    return tf.tidy(() => {
+      const sigma = tf.mul(x, tf.slice(x, [0, 0], [x.shape[0], 1])) as tf.Tensor2D;
+      // a zero logit at site 0 makes its term ln σ(0) = ln ½, the fair coin of the overall sign
+      return bernoulliLogProb(tf.mul(this.logits(sigma), this.siteZeroMask()) as tf.Tensor2D, sigma);
+    });
+  }
+
   // ---------------------------------------------------------------- internals
+
+  private firstSpinGauge(): boolean {
+    return this.z2 && this.z2Method === "first-spin";
+  }
+
+  private zeroMask: tf.Tensor2D | null = null;
+
+  /** [1, N] ones with a zero at site 0 (made once, freed by dispose). */
+  private siteZeroMask(): tf.Tensor2D {
+    if (this.zeroMask === null) {
+      const m = new Float32Array(this.size).fill(1);
+      m[0] = 0;
+      this.zeroMask = tf.keep(tf.tensor2d(m, [1, this.size]));
+    }
+    return this.zeroMask;
+  }
+
+  protected override ownedTensors(): tf.Tensor[] {
+    return this.zeroMask === null ? [] : [this.zeroMask];
+  }
 
 
   /**
@@ -497,7 +552,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
   }
 
   /** ln q₀ (unsymmetrised) of ±1 rows in float64, from one full pass. */
-  private logProbNoSym(xs: Float32Array, batch: number): Float64Array {
+  private logProbNoSym(xs: Float32Array, batch: number, firstAtHalf = false): Float64Array {
     const n = this.size;
     const out = new Float64Array(batch);
     for (let b0 = 0; b0 < batch; b0 += this.sampleChunk) {
@@ -507,8 +562,8 @@ export class PixelCnn extends AutoregressiveSpinModel {
       const z = zt.dataSync();
       zt.dispose();
       for (let s = 0; s < count; s++) {
-        let lq = 0;
-        for (let i = 0; i < n; i++) lq += logSigmoid(rows[s * n + i] * z[s * n + i]);
+        let lq = firstAtHalf ? -Math.LN2 : 0;
+        for (let i = firstAtHalf ? 1 : 0; i < n; i++) lq += logSigmoid(rows[s * n + i] * z[s * n + i]);
         out[b0 + s] = lq;
       }
     }
@@ -525,7 +580,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
    * the left, one matMul, one add. Returns spins and clamped logits,
    * sample-major.
    */
-  private sampleChunkFast(u: Float32Array, count: number): { spins: Float32Array; logits: Float32Array } {
+  private sampleChunkFast(u: Float32Array, count: number, firstPlus = false): { spins: Float32Array; logits: Float32Array } {
     const R = this.rows;
     const C = this.cols;
     const k = this.halfKernel;
@@ -607,6 +662,8 @@ export class PixelCnn extends AutoregressiveSpinModel {
           const v = u[r * C * count + k2];
           thresholds[k2] = Math.log(v) - Math.log1p(-v);
         }
+        // first-spin Z2: site 0 is +1 whatever its logit
+        if (firstPlus && r === 0) thresholds.fill(-Infinity, 0, count);
         const uCols = tf.tidy(() => tf.split(tf.transpose(tf.tensor2d(thresholds, [C, count])), C, 1) as tf.Tensor2D[]);
         // site inputs along this row, per stage
         const site: tf.Tensor2D[][] = stages.map(() => []);

@@ -42,7 +42,7 @@ function ensureBuiltins(): void {
   if (!factories.has("pixelcnn")) {
     factories.set("pixelcnn", (config) => {
       const c = config as PixelCnnConfig;
-      return pixelcnn({ L: c.rows, cols: c.cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon, periodic: c.periodic ?? false });
+      return pixelcnn({ L: c.rows, cols: c.cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon, periodic: c.periodic ?? false, z2Method: c.z2Method ?? "mixture" });
     });
   }
   if (!factories.has("twobo")) {

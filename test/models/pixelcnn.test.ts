@@ -27,6 +27,9 @@ const CONFIGS: PixelCnnOptions[] = [
   { L: 3, cols: 4, depth: 2, width: 3, halfKernel: 1, periodic: true },
   { L: 4, cols: 3, depth: 3, width: 2, halfKernel: 2, periodic: true, residual: true },
   { L: 3, depth: 3, width: 2, halfKernel: 2, periodic: true, z2: true, biasFreeFirst: true },
+  // Z2 by fixing the first spin: one network pass for ln q
+  { L: 3, cols: 4, depth: 2, width: 3, halfKernel: 1, z2: true, z2Method: "first-spin", periodic: true },
+  { L: 4, cols: 3, depth: 3, width: 2, halfKernel: 1, z2: true, z2Method: "first-spin", residual: true },
 ];
 
 test("ln q is normalised over all 2^N states (N ≤ 12), with and without Z2, in tensors and in float64", () => {
@@ -100,12 +103,34 @@ test("periodic: the first layer reads the neighbours across the boundary; the de
   torus.dispose();
   const openSys = pixelcnn({ system: isingSquare({ L: 8, boundary: "open" }), depth: 1, halfKernel: 2, seed: 1 });
   assert.equal(openSys.periodic, false);
+  assert.equal("periodic" in openSys.config(), false); // defaults are not written: older checkpoints still match
   openSys.dispose();
   const wide = pixelcnn({ system: isingSquare({ L: 4 }), depth: 1, halfKernel: 6, seed: 1 }); // kernel wider than the grid: not periodic by default
   assert.equal(wide.periodic, false);
   wide.dispose();
   assert.throws(() => pixelcnn({ L: 4, halfKernel: 4, periodic: true }), /pixelcnn: a periodic PixelCNN needs halfKernel < rows and < cols/);
   assert.throws(() => pixelcnn({ L: 4, halfKernel: 1, periodic: true, convolution: "masked" }), /"masked" is not available with periodic/);
+});
+
+test("Z2 models give q(s) = q(−s) for every state, by the mixture and by fixing the first spin", () => {
+  for (const z2Method of ["mixture", "first-spin"] as const) {
+    const m = pixelcnn({ L: 3, cols: 4, depth: 3, width: 3, halfKernel: 1, z2: true, z2Method, seed: 8 });
+    tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 2))));
+    const n = m.size;
+    const xs = allStateArrays(n);
+    const neg = xs.map((v) => -v);
+    const a = m.logProbArrays(xs, 1 << n);
+    const b = m.logProbArrays(neg, 1 << n);
+    const t = tf.tidy(() => m.logProb(tf.tensor2d(neg, [1 << n, n])).dataSync());
+    for (let s = 0; s < 1 << n; s++) {
+      assert.ok(Math.abs(a[s] - b[s]) < 1e-9, `${z2Method} state ${s}: ${a[s]} vs ${b[s]}`);
+      assert.ok(Math.abs(t[s] - a[s]) < 2e-5 * Math.max(1, Math.abs(a[s])), `${z2Method} tensor vs float64 at ${s}`);
+    }
+    assert.equal(m.config().z2Method, z2Method === "mixture" ? undefined : z2Method); // defaults are not written
+    m.dispose();
+  }
+  assert.throws(() => pixelcnn({ L: 3, z2Method: "first-spin" }), /pixelcnn: z2Method "first-spin" needs z2: true/);
+  assert.throws(() => pixelcnn({ L: 3, z2: true, z2Method: "gauge" as "mixture" }), /pixelcnn: z2Method/);
 });
 
 test("split and masked convolutions give the same logits", () => {
@@ -131,7 +156,11 @@ test("fast sampling and full evaluation give the same ln q; the same seed gives 
 });
 
 test("sampled histograms match the model's own probabilities (chi-square, p > 1e-3)", () => {
-  for (const cfg of [{ L: 2, cols: 3, depth: 2, width: 3, halfKernel: 1 }, { L: 3, cols: 2, depth: 3, width: 2, halfKernel: 1, z2: true }] as PixelCnnOptions[]) {
+  for (const cfg of [
+    { L: 2, cols: 3, depth: 2, width: 3, halfKernel: 1 },
+    { L: 3, cols: 2, depth: 3, width: 2, halfKernel: 1, z2: true },
+    { L: 3, cols: 2, depth: 2, width: 3, halfKernel: 1, z2: true, z2Method: "first-spin" },
+  ] as PixelCnnOptions[]) {
     const m = pixelcnn({ seed: 21, ...cfg });
     const n = m.size;
     tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 3))));
