@@ -171,6 +171,7 @@ export function bar(data: PlotData, options: BarOptions): VegaLiteSpec {
   const xEnc = { field: x, type: "nominal", title: options.xTitle ?? x, sort: order, axis: { labelAngle: 0 } };
   const yEnc: Record<string, unknown> = { ...axis(y, options.yTitle, options.logY, options.yDomain, "y", where), stack: null };
   if (options.logY !== true) (yEnc.scale as Record<string, unknown>).zero = true;
+  else delete (yEnc.scale as Record<string, unknown>).zero; // vega-lite warns about zero on a log scale
   const enc: Record<string, unknown> = { x: xEnc, y: yEnc };
   if (options.logY === true) {
     // a log axis has no zero: bars rise from the power of ten below the smallest positive value
