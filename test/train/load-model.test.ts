@@ -9,6 +9,9 @@ import { ensureBackend } from "../../src/core/backend";
 import { made } from "../../src/models/made";
 import { modelFromConfig, registerModelType } from "../../src/models/registry";
 import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
+import { estimateVan } from "../../src/estimates/van";
+import { kaufman } from "../../src/exact/kaufman";
+import { isingSquare } from "../../src/systems/lattices";
 
 ensureBackend();
 const root = path.resolve(__dirname, "..", "..");
@@ -50,4 +53,17 @@ test("`boltzlab sample --sampler nmcmc --model CHECKPOINT` runs an exact chain f
   assert.ok(Math.abs(out.energyPerSpin.mean - out.energyPerSpinExact) < 5 * out.energyPerSpin.error + 1e-9,
     `E ${out.energyPerSpin.mean} ± ${out.energyPerSpin.error} vs exact ${out.energyPerSpinExact}`);
   fs.rmSync(dir, { recursive: true });
+});
+
+test("the shipped 16×16 β = 0.44 PixelCNN (data/models) loads and has the quality its README states", () => {
+  // README: F_q/N relative error 7.1e-4 (20 000 samples), importance-sampled F within 0.15 errors
+  const { model, info } = loadModel({ path: path.join(root, "data", "models", "ising-L16-beta0.44-pixelcnn.json") });
+  assert.equal(info.meta.beta, 0.44);
+  const system = isingSquare({ L: 16 });
+  const est = estimateVan({ model, system, beta: 0.44, samples: 2000, batch: 500, seed: 3 });
+  const f = kaufman(system, 0.44).freeEnergyPerSpin;
+  const rel = (est.fVariational.mean - f) / Math.abs(f);
+  assert.ok(rel > 0 && rel < 1e-3, `F_q relative error ${rel} (± ${est.fVariational.error / Math.abs(f)})`);
+  assert.ok(Math.abs(est.fImportance.mean - f) < 4 * est.fImportance.error, `importance-sampled F ${est.fImportance.mean} ± ${est.fImportance.error} vs ${f}`);
+  model.dispose();
 });
