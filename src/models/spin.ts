@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { RandomOptions } from "../core/random";
+import { checkBoolean } from "../core/validate";
 import type { GenerativeModel, Sample } from "./types";
 
 let variableCounter = 0;
@@ -38,10 +39,7 @@ export interface SampleArraysOptions extends RandomOptions {
 
 /** Whether `sampleArrays` options ask for ln q (default yes); checks the option. */
 export function wantsLogProb(options: SampleArraysOptions | undefined, where: string): boolean {
-  const v = options?.logProb;
-  if (v === undefined) return true;
-  if (typeof v !== "boolean") throw new Error(`${where}: options.logProb must be a boolean, got ${String(v)}`);
-  return v;
+  return options?.logProb === undefined ? true : checkBoolean(options.logProb, "options.logProb", where);
 }
 
 /**

@@ -53,5 +53,5 @@ export function checkSamplingWithoutLogProb(m: SpinModel, label: string): void {
   assert.deepEqual(Array.from(without.x), Array.from(withLq.x), `${label}: same spins with and without ln q`);
   assert.ok(without.logProb.every((v) => Number.isNaN(v)), `${label}: ln q is NaN when not asked for`);
   assert.ok(withLq.logProb.every((v) => Number.isFinite(v)), `${label}: ln q is finite by default`);
-  assert.throws(() => m.sampleArrays(2, { seed: 1, logProb: "no" as unknown as boolean }), /options\.logProb must be a boolean/);
+  assert.throws(() => m.sampleArrays(2, { seed: 1, logProb: "no" as unknown as boolean }), /options\.logProb must be true or false/);
 }
