@@ -17,7 +17,7 @@ import { pixelcnn, type PixelCnn } from "../src/models/pixelcnn";
 import type { SpinModel } from "../src/models/spin";
 import { twobo } from "../src/models/twobo";
 import { isingSquare } from "../src/systems/lattices";
-import { loadInstance } from "../src/systems/parse";
+import { loadInstance } from "../src/io/instance";
 import type { SpinSystem } from "../src/systems/types";
 import { trainVan } from "../src/train/van";
 import type { BenchContext } from "./run";

@@ -1,5 +1,6 @@
 import { exact, EXACT_METHODS, type ExactMethod } from "../exact/exact";
-import { loadInstance, parseSystemSpec } from "../systems/parse";
+import { loadInstance } from "../io/instance";
+import { parseSystemSpec } from "../systems/parse";
 import type { Command } from "./args";
 
 export const exactCommand: Command = {

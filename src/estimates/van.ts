@@ -18,7 +18,8 @@ import { bootstrap, jackknife } from "../stats/resampling";
 import type { Stats } from "../stats/types";
 import { kishEss, weightedMean } from "../stats/weights";
 import type { SpinSystem } from "../systems/types";
-import { checkModelSystem, energiesOf } from "../train/van";
+import { checkModelSystem } from "../models/spin";
+import { energiesOf } from "../systems/observables";
 
 export interface EstimateVanOptions extends RandomOptions {
   model: GenerativeModel;

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { RandomOptions } from "../core/random";
 import { checkBoolean } from "../core/validate";
+import type { SpinSystem } from "../systems/types";
 import type { GenerativeModel, Sample } from "./types";
 
 let variableCounter = 0;
@@ -197,4 +198,13 @@ export abstract class AutoregressiveSpinModel implements SpinModel {
       throw new Error(`${this.kind}.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
     }
   }
+}
+
+/** Check that `model` can model `system` (shared with the estimators). */
+export function checkModelSystem(model: GenerativeModel, system: SpinSystem, where: string): void {
+  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || !Array.isArray(model.trainableVariables)) {
+    throw new Error(`${where}: model must be a GenerativeModel`);
+  }
+  if (system === null || typeof system !== "object" || system.kind !== "spin") throw new Error(`${where}: system must be a SpinSystem`);
+  if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} spins`);
 }

@@ -29,7 +29,7 @@ export {
   indexOfState,
   allStates,
 } from "./observables";
-export { parseSystemSpec, loadInstance, SYSTEM_FAMILIES } from "./parse";
+export { parseSystemSpec, SYSTEM_FAMILIES } from "./parse";
 // Continuous systems (Boltzmann generators, MALA): double well, many-well, Müller–Brown, Gaussian mixture.
 export {
   QuarticSystem,

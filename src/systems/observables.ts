@@ -94,3 +94,11 @@ export function allStates(n: number): tf.Tensor2D {
   for (let x = 0; x < N; x++) for (let k = 0; k < n; k++) buf[x * n + k] = (x >> k) & 1 ? 1 : -1;
   return tf.tensor2d(buf, [N, n]);
 }
+
+/** Energies of row-major ±1 configurations in float64 (the system's `energyOf`). */
+export function energiesOf(system: SpinSystem, x: Float32Array, batch: number): Float64Array {
+  const n = system.n;
+  const out = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) out[b] = system.energyOf(x.subarray(b * n, (b + 1) * n));
+  return out;
+}

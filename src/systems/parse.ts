@@ -11,7 +11,6 @@
  *
  * Omitted seeds are 0, so a spec string always names one instance.
  */
-import { loadInstance as loadInstanceFile, type LoadInstanceOptions } from "../io/instance";
 import { curieWeiss, ea2d, ea3d, isingSquare, rrg, sk, triangularAF } from "./lattices";
 import type { SparseSpinSystem } from "./spin";
 
@@ -76,9 +75,4 @@ export function parseSystemSpec(spec: string): SparseSpinSystem {
   } catch (e) {
     throw new Error(`${W}("${spec}"): ${(e as Error).message}`);
   }
-}
-
-/** Loads an instance file for `--instance FILE`: JSON or `.npz`, by extension. */
-export function loadInstance(file: string, options: LoadInstanceOptions = {}): SparseSpinSystem {
-  return loadInstanceFile(file, options);
 }

@@ -15,12 +15,16 @@ import { progress } from "../core/progress";
 import { resolveRng, type RandomOptions } from "../core/random";
 import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkNumber, checkPositive } from "../core/validate";
-import { isSpinModel, sampleSpins } from "../models/spin";
+import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
+import { energiesOf } from "../systems/observables";
 import type { GenerativeModel } from "../models/types";
 import type { SpinSystem } from "../systems/types";
 import { Adam, clipByGlobalNorm, type AdamOptions } from "./adam";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { annealedBeta, learningRate, type LrSchedule } from "./schedule";
+
+// Kept here for callers of boltzlab 0.1 (bz.train.energiesOf, bz.train.checkModelSystem).
+export { checkModelSystem, energiesOf };
 
 /**
  * The REINFORCE surrogate loss mean((L − mean L) · ln q): its gradient is the
@@ -36,14 +40,6 @@ export function reinforceLoss(logProb: tf.Tensor1D, signal: ArrayLike<number>): 
   const adv = new Float32Array(n);
   for (let k = 0; k < n; k++) adv[k] = signal[k] - mean;
   return tf.tidy(() => tf.mean(tf.mul(tf.tensor1d(adv), logProb)) as tf.Scalar);
-}
-
-/** Energies of row-major ±1 configurations in float64 (the system's `energyOf`). */
-export function energiesOf(system: SpinSystem, x: Float32Array, batch: number): Float64Array {
-  const n = system.n;
-  const out = new Float64Array(batch);
-  for (let b = 0; b < batch; b++) out[b] = system.energyOf(x.subarray(b * n, (b + 1) * n));
-  return out;
 }
 
 export interface TrainVanOptions extends RandomOptions {
@@ -136,15 +132,6 @@ const KNOWN = [
   "model", "system", "beta", "steps", "minutes", "batch", "lr", "schedule", "lrMin", "lrDecay", "clip", "anneal", "betaStart",
   "adam", "optimizer", "checkpoint", "checkpointEvery", "resume", "progress", "label", "onStep", "seed", "rng",
 ];
-
-/** Check that `model` can model `system` (shared with the estimators). */
-export function checkModelSystem(model: GenerativeModel, system: SpinSystem, where: string): void {
-  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || !Array.isArray(model.trainableVariables)) {
-    throw new Error(`${where}: model must be a GenerativeModel`);
-  }
-  if (system === null || typeof system !== "object" || system.kind !== "spin") throw new Error(`${where}: system must be a SpinSystem`);
-  if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} spins`);
-}
 
 /** Train `model` towards the Boltzmann distribution of `system` at `beta` by REINFORCE; see the module doc. */
 export function trainVan(options: TrainVanOptions): TrainVanResult {

@@ -3,7 +3,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { Rng } from "../../src/core/random";
 import { enumerate, exact, kacWard, kaufman, kaufmanLattice, onsager, onsagerLogZPerSpin, ONSAGER_BETA_C, transferMatrix, type ExactResult } from "../../src/exact";
-import { ea2d, isingSquare, loadInstance, rrg, sk, spinSystem, stateFromIndex, triangularAF, type SpinSystem } from "../../src/systems";
+import { loadInstance } from "../../src/io";
+import { ea2d, isingSquare, rrg, sk, spinSystem, stateFromIndex, triangularAF, type SpinSystem } from "../../src/systems";
 
 const TWOBO = path.resolve(__dirname, "../../data/twobo");
 

@@ -9,7 +9,7 @@ import { twobo, type TwoBoOptions } from "../../src/models/twobo";
 import { chiSquare } from "../../src/stats/chisquare";
 import { loadModel, saveCheckpoint } from "../../src/train/checkpoint";
 import { ea2d, isingSquare, rrg, sk, spinSystem } from "../../src/systems";
-import { loadInstance } from "../../src/systems/parse";
+import { loadInstance } from "../../src/io/instance";
 
 import { allStateArrays, checkSamplingWithoutLogProb, stateIndex } from "./helpers";
 
