@@ -1,4 +1,5 @@
 /** A small argument parser for the `boltzlab` CLI: `--key value`, `--key=value`, `--flag`. */
+import { UsageError } from "../core/errors";
 
 export interface ParsedArgs {
   /** Positional words (the command name first). */
@@ -36,9 +37,9 @@ export class Options {
     const v = this.parsed.options[name];
     if (v === undefined) {
       if (fallback !== undefined) return fallback;
-      throw new Error(`boltzlab ${this.command}: --${name} is required`);
+      throw new UsageError(`boltzlab ${this.command}: --${name} is required`);
     }
-    if (v === true) throw new Error(`boltzlab ${this.command}: --${name} needs a value`);
+    if (v === true) throw new UsageError(`boltzlab ${this.command}: --${name} needs a value`);
     return v;
   }
   optionalString(name: string): string | undefined {
@@ -49,15 +50,15 @@ export class Options {
     const v = this.parsed.options[name];
     if (v === undefined) {
       if (fallback !== undefined) return fallback;
-      throw new Error(`boltzlab ${this.command}: --${name} is required`);
+      throw new UsageError(`boltzlab ${this.command}: --${name} is required`);
     }
     const x = v === true ? NaN : Number(v);
-    if (!Number.isFinite(x)) throw new Error(`boltzlab ${this.command}: --${name} must be a number, got "${String(v)}"`);
+    if (!Number.isFinite(x)) throw new UsageError(`boltzlab ${this.command}: --${name} must be a number, got "${String(v)}"`);
     return x;
   }
   integer(name: string, fallback?: number): number {
     const x = this.number(name, fallback);
-    if (!Number.isInteger(x)) throw new Error(`boltzlab ${this.command}: --${name} must be an integer, got ${x}`);
+    if (!Number.isInteger(x)) throw new UsageError(`boltzlab ${this.command}: --${name} must be an integer, got ${x}`);
     return x;
   }
   flag(name: string): boolean {
@@ -67,7 +68,7 @@ export class Options {
   /** Throws on options the command did not read (typos). Call after reading all options. */
   checkUnused(): void {
     const extra = Object.keys(this.parsed.options).filter((k) => !this.used.has(k));
-    if (extra.length > 0) throw new Error(`boltzlab ${this.command}: unknown option${extra.length > 1 ? "s" : ""} ${extra.map((e) => "--" + e).join(", ")}`);
+    if (extra.length > 0) throw new UsageError(`boltzlab ${this.command}: unknown option${extra.length > 1 ? "s" : ""} ${extra.map((e) => "--" + e).join(", ")}`);
   }
 }
 

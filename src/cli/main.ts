@@ -2,6 +2,7 @@
  * The `boltzlab` command line. Each command prints one JSON document on
  * stdout; errors go to stderr with exit code 2 (usage) or 1 (failure).
  */
+import { isUsageError } from "../core/errors";
 import { Options, parseArgs, type Command } from "./args";
 import { exactCommand } from "./exact";
 import { flowCommand } from "./flow";
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
-    return /required|must be|unknown option|needs a value|applies to|exactly one of/.test((e as Error).message) ? 2 : 1;
+    // Usage errors are UsageError; the message test stays for errors of lower layers that predate it.
+    return isUsageError(e) || /required|must be|unknown option|needs a value|applies to|exactly one of/.test((e as Error).message) ? 2 : 1;
   }
 }
