@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo, type InitOptions } from "./core/backend";
+import { guardKernelSends, inNotebook } from "./core/notebook";
 import { setSeed } from "./core/random";
 import { loadPlotting } from "./plot/render";
 
@@ -61,6 +62,8 @@ export interface BoltzlabInitOptions extends InitOptions {
 export async function init(options: BoltzlabInitOptions = {}): Promise<BackendInfo> {
   const { seed, ...rest } = options;
   if (seed !== undefined) setSeed(seed);
+  // in a tslab kernel: queue output that zeromq refuses while a cell blocks (core/notebook.ts)
+  if (inNotebook()) guardKernelSends();
   const [info] = await Promise.all([initBackend(rest), loadPlotting()]);
   return info;
 }

@@ -7,6 +7,11 @@
  *
  *   node test/run.mjs            everything
  *   node test/run.mjs --unit     skip the notebook tests (and the Python venv)
+ *   node test/run.mjs --full     only the notebooks, each in its default (full)
+ *                                setting with progress bars on; prints each
+ *                                one's wall time and writes them to
+ *                                test/.out/full-times.json (`npm run test:full`;
+ *                                hours, not for CI)
  *   node test/run.mjs PATTERN..  only test files whose path contains a PATTERN
  */
 import { spawnSync } from "node:child_process";
@@ -17,6 +22,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
 const unit = argv.includes("--unit");
+const full = argv.includes("--full");
 const patterns = argv.filter((a) => !a.startsWith("--"));
 
 function step(name, cmd, args, env = {}) {
@@ -45,13 +51,15 @@ step("type check", process.execPath, [path.join(root, "node_modules", "typescrip
 
 let files = findTests(path.join(root, "test")).map((f) => path.relative(root, f));
 if (unit) files = files.filter((f) => !f.startsWith(path.join("test", "notebooks")));
+if (full) files = files.filter((f) => f === path.join("test", "notebooks", "notebooks.test.ts"));
 if (patterns.length > 0) files = files.filter((f) => patterns.some((p) => f.includes(p)));
 if (files.length === 0) {
   process.stderr.write("no test files matched\n");
   process.exit(1);
 }
 step(`unit and notebook tests (${files.length} files)`, process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
-  BOLTZLAB_FAST: process.env.BOLTZLAB_FAST ?? "1",
+  BOLTZLAB_FAST: full ? "0" : (process.env.BOLTZLAB_FAST ?? "1"),
   BOLTZLAB_PROGRESS: "0",
+  ...(full ? { BOLTZLAB_FULL_RUN: "1" } : {}),
   TF_CPP_MIN_LOG_LEVEL: "2",
 });

@@ -3,6 +3,13 @@
  * updates) and on a terminal (carriage return), with rate and ETA. Off when
  * `BOLTZLAB_PROGRESS=0`, when asked, or when stderr is not a terminal outside
  * a notebook (so logs stay clean).
+ *
+ * In a notebook, a loop that never yields to the event loop cannot get its
+ * output to the front end until it does (see core/notebook.ts: such sends are
+ * queued), so after `BLOCKED_DRAWS` redraws without an event-loop turn the bar
+ * redraws only every `BLOCKED_INTERVAL_MS`: an hour-long synchronous cell sends
+ * about a thousand updates, not fourteen thousand. A bar that fails to draw
+ * switches itself off with one line on stderr; it never stops the computation.
  */
 import { displayBundle, inNotebook, newDisplayId } from "./notebook";
 
@@ -46,6 +53,11 @@ export function formatProgress(label: string, done: number, total: number, elaps
   );
 }
 
+/** Redraws allowed between two event-loop turns before the bar slows down. */
+const BLOCKED_DRAWS = 100;
+/** Redraw interval while the event loop stays blocked past BLOCKED_DRAWS. */
+const BLOCKED_INTERVAL_MS = 5000;
+
 export function progress(options: ProgressOptions): Progress {
   const total = options.total;
   const label = options.label ?? "";
@@ -59,15 +71,35 @@ export function progress(options: ProgressOptions): Progress {
   let first = true;
   const id = newDisplayId();
   let finished = false;
+  let broken = false;
+  // redraws since the event loop last turned (reset by a setImmediate)
+  let drawsBlocked = 0;
+  let watching = false;
+  let atTotal = false;
 
   const draw = (status: string, final: boolean) => {
+    if (broken) return;
     const line = formatProgress(label, count, total, (Date.now() - t0) / 1000, status);
-    if (notebook) {
-      displayBundle({ "text/plain": line }, { displayId: id, update: !first });
-    } else {
-      process.stderr.write(`\r${line}\x1b[K${final ? "\n" : ""}`);
+    try {
+      if (notebook) {
+        displayBundle({ "text/plain": line }, { displayId: id, update: !first });
+      } else {
+        process.stderr.write(`\r${line}\x1b[K${final ? "\n" : ""}`);
+      }
+    } catch (e) {
+      broken = true;
+      process.stderr.write(`boltzlab: progress bar "${label}" switched off: ${(e as Error)?.message ?? String(e)}\n`);
+      return;
     }
     first = false;
+    drawsBlocked += 1;
+    if (!watching) {
+      watching = true;
+      setImmediate(() => {
+        watching = false;
+        drawsBlocked = 0;
+      });
+    }
   };
 
   return {
@@ -75,7 +107,9 @@ export function progress(options: ProgressOptions): Progress {
       count += steps;
       if (!enabled || finished) return;
       const now = Date.now();
-      if (now - last >= interval || count >= total) {
+      const wait = drawsBlocked >= BLOCKED_DRAWS ? Math.max(interval, BLOCKED_INTERVAL_MS) : interval;
+      if (now - last >= wait || (count >= total && !atTotal)) {
+        atTotal = count >= total;
         last = now;
         draw(status, false);
       }

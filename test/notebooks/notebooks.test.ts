@@ -85,11 +85,16 @@ for (const name of notebooks) {
   });
 }
 
+// `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
+const fullRun = process.env.BOLTZLAB_FULL_RUN === "1";
+const times: Record<string, number> = {};
+
 for (const name of notebooks) {
-  test(`${name} executes top to bottom on the tslab kernel`, { timeout: 30 * 60 * 1000 }, (t) => {
+  test(`${name} executes top to bottom on the tslab kernel`, { timeout: (fullRun ? 4 * 60 : 30) * 60 * 1000 }, (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
-    const out = path.join(root, "test", ".out", name);
-    const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), path.join(nbDir, name), "--out", out], {
+    const out = path.join(root, "test", ".out", fullRun ? "full" : "", name);
+    const cellTimeout = fullRun ? ["--timeout", String(4 * 3600)] : [];
+    const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), path.join(nbDir, name), "--out", out, ...cellTimeout], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, BOLTZLAB_FAST: process.env.BOLTZLAB_FAST ?? "1", BOLTZLAB_PROGRESS: "1", PYTHONWARNINGS: "ignore" },
@@ -104,6 +109,11 @@ for (const name of notebooks) {
     }
     t.diagnostic(`notebook ${name} executed: ${summary.cells} cells in ${summary.seconds} s on backend ${summary.backend}, ${summary.images} image outputs`);
     process.stdout.write(`notebook ${name}: executed ${summary.cells} cells in ${summary.seconds} s, backend ${summary.backend}, ${summary.images} images\n`);
+    if (fullRun && summary.error === null) {
+      times[name] = summary.seconds;
+      fs.mkdirSync(path.join(root, "test", ".out"), { recursive: true });
+      fs.writeFileSync(path.join(root, "test", ".out", "full-times.json"), JSON.stringify(times, null, 2) + "\n");
+    }
     assert.equal(summary.error, null, `cell error in ${name}:\n${summary.error}`);
     assert.ok(summary.images >= 1, `${name} produced no image output`);
     assert.equal(summary.backend, expectedBackend(), `${name} ran on ${summary.backend}`);
