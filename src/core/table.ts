@@ -79,7 +79,8 @@ function fmtCell(v: unknown): string {
 /** An HTML table of a DataFrame (first `maxRows` rows). */
 export function frameToHtml(df: DataFrame, maxRows = 50): string {
   const names = df.columns;
-  const dtypes = df.dtypes.map((d) => String(d));
+  // polars prints a dtype as "DataType(Float64)"; its variant is the short name
+  const dtypes = df.dtypes.map((d) => (d as { variant?: string }).variant ?? String(d).replace(/^DataType\((.*)\)$/, "$1"));
   const recs = df.head(maxRows).toRecords() as Record<string, unknown>[];
   const head = names.map((n, k) => `<th>${esc(n)}<br><small>${esc(dtypes[k] ?? "")}</small></th>`).join("");
   const body = recs.map((r) => `<tr>${names.map((n) => `<td>${esc(fmtCell(r[n]))}</td>`).join("")}</tr>`).join("\n");

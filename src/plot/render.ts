@@ -27,7 +27,7 @@ interface VegaModules {
     parse(spec: unknown): unknown;
     renderModule(type: string): unknown;
   };
-  vl: { compile(spec: unknown): { spec: unknown } };
+  vl: { compile(spec: unknown, options?: { logger?: unknown }): { spec: unknown } };
 }
 
 let modules: VegaModules | null = null;
@@ -96,6 +96,25 @@ export function renderSvg(spec: VegaLiteSpec): string {
 export async function renderSvgAsync(spec: VegaLiteSpec): Promise<string> {
   await loadPlotting();
   return renderWith(modules!, spec);
+}
+
+/**
+ * The warnings (and errors) vega-lite reports while compiling `spec` — what a
+ * browser shows as red stderr boxes under a chart in JupyterLab. Empty for a
+ * clean spec.
+ */
+export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
+  await loadPlotting();
+  const out: string[] = [];
+  const logger = {
+    level(): unknown { return logger; },
+    warn(...a: unknown[]): unknown { out.push(a.map(String).join(" ")); return logger; },
+    error(...a: unknown[]): unknown { out.push(a.map(String).join(" ")); return logger; },
+    info(): unknown { return logger; },
+    debug(): unknown { return logger; },
+  };
+  modules!.vl.compile(JSON.parse(JSON.stringify(spec)), { logger });
+  return out;
 }
 
 /** Rasterise SVG text to PNG bytes with resvg (system fonts; `scale` multiplies the pixel size). */

@@ -27,6 +27,9 @@ export interface ChartOptions {
   xDomain?: [number, number];
   yDomain?: [number, number];
 }
+/** Legend labels and titles in full (vega-lite cuts them at 160 px: "by energy reweighted" became "by energy reweight…"). */
+const FULL_LEGEND = { labelLimit: 0, titleLimit: 0 };
+
 const CHART_KEYS = ["title", "width", "height", "xTitle", "yTitle", "logX", "logY", "xDomain", "yDomain"] as const;
 
 function base(opts: ChartOptions, where: string): VegaLiteSpec {
@@ -46,8 +49,8 @@ function domain(d: unknown, name: string, where: string): [number, number] {
 
 function axis(field: string, title: string | undefined, log: boolean | undefined, dom: unknown, name: "x" | "y", where: string): Record<string, unknown> {
   const enc: Record<string, unknown> = { field, type: "quantitative", title: title ?? field };
-  const scale: Record<string, unknown> = { zero: false };
-  if (log === true) scale.type = "log";
+  // a log scale has no zero, and vega-lite warns about any `zero` setting on one
+  const scale: Record<string, unknown> = log === true ? { type: "log" } : { zero: false };
   if (dom !== undefined) { scale.domain = domain(dom, `${name}Domain`, where); scale.clamp = true; }
   enc.scale = scale;
   return enc;
@@ -95,7 +98,7 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
     x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
-  if (color !== undefined) enc.color = { field: color, type: "nominal", title: color };
+  if (color !== undefined) enc.color = { field: color, type: "nominal", title: color, legend: FULL_LEGEND };
   const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true }, encoding: enc };
   if (lo === undefined) return { ...spec, ...lineLayer };
   const bandEnc: Record<string, unknown> = {
@@ -135,7 +138,7 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
   if (options.color !== undefined) {
     const c = checkField(rows, options.color, "color", where);
     const numeric = typeof rows[0][c] === "number";
-    enc.color = { field: c, type: numeric ? "quantitative" : "nominal", title: c };
+    enc.color = { field: c, type: numeric ? "quantitative" : "nominal", title: c, legend: FULL_LEGEND };
   }
   spec.mark = {
     type: "circle",
@@ -181,7 +184,7 @@ export function bar(data: PlotData, options: BarOptions): VegaLiteSpec {
   }
   if (options.color !== undefined) {
     const c = checkField(rows, options.color, "color", where);
-    enc.color = { field: c, type: "nominal", title: c };
+    enc.color = { field: c, type: "nominal", title: c, legend: FULL_LEGEND };
     enc.xOffset = { field: c, type: "nominal" };
   }
   let values = rows;
@@ -285,7 +288,7 @@ export function histogram(data: PlotData | ArrayLike<number>, options: Histogram
     y: { field: yName, type: "quantitative", title: options.yTitle ?? yName, stack: null, ...(options.logY === true ? { scale: { type: "symlog" } } : {}) },
     y2: { datum: 0 },
   };
-  if (options.color !== undefined) enc.color = { field: options.color, type: "nominal", title: options.color };
+  if (options.color !== undefined) enc.color = { field: options.color, type: "nominal", title: options.color, legend: FULL_LEGEND };
   spec.encoding = enc;
   return spec;
 }
@@ -482,8 +485,9 @@ export function rule(options: RuleOptions): VegaLiteSpec {
 
 function strip(spec: VegaLiteSpec, where: string, k: number): VegaLiteSpec {
   if (spec === null || typeof spec !== "object") throw new Error(`${where}: argument ${k + 1} is not a spec`);
+  // $schema and config belong to the top level only (vega-lite ignores a nested config with a warning)
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { $schema, ...rest } = spec;
+  const { $schema, config, ...rest } = spec;
   return rest;
 }
 
@@ -500,24 +504,57 @@ export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
   return out;
 }
 
-/** Charts side by side. */
+/**
+ * Width in pixels that side-by-side charts are fitted into: a notebook's output
+ * area in JupyterLab at a 1280-pixel-wide window with the file browser open
+ * (about 1280 − 290 for the side bars − 100 for prompts and padding), of which
+ * each panel's y axis takes about PANEL_AXIS.
+ */
+export const NOTEBOOK_WIDTH = 840;
+const PANEL_AXIS = 75;
+const PANEL_SPACING = 20;
+
+/** Scale the widths of `panels` (in place) so that `perRow` of them fit NOTEBOOK_WIDTH. */
+function fitPanels(panels: VegaLiteSpec[], perRow: number): void {
+  const rows: VegaLiteSpec[][] = [];
+  for (let k = 0; k < panels.length; k += perRow) rows.push(panels.slice(k, k + perRow));
+  const widest = Math.max(...rows.map((r) => r.reduce((a, p) => a + (typeof p.width === "number" ? p.width : 400), 0)));
+  const room = NOTEBOOK_WIDTH - perRow * PANEL_AXIS - (perRow - 1) * PANEL_SPACING;
+  if (widest <= room) return;
+  const f = room / widest;
+  for (const p of panels) {
+    if (typeof p.width === "number") p.width = Math.floor(p.width * f);
+    else if (p.layer !== undefined || p.mark !== undefined) p.width = Math.floor(400 * f);
+  }
+}
+
+/** Legends of side-by-side charts go below them (a legend on the right widens the row and gets cut off). */
+const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 } };
+
+/** Charts side by side, their widths scaled down to fit a notebook (NOTEBOOK_WIDTH) and legends below. */
 export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.hconcat: give at least one spec");
-  return { $schema: VEGA_LITE_SCHEMA, hconcat: specs.map((s, k) => strip(s, "plot.hconcat", k)) };
+  const panels = specs.map((s, k) => strip(s, "plot.hconcat", k));
+  fitPanels(panels, panels.length);
+  return { $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG };
 }
 
 /** Charts stacked vertically. */
 export function vconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.vconcat: give at least one spec");
-  return { $schema: VEGA_LITE_SCHEMA, vconcat: specs.map((s, k) => strip(s, "plot.vconcat", k)) };
+  const panels = specs.map((s, k) => strip(s, "plot.vconcat", k));
+  fitPanels(panels, 1);
+  return { $schema: VEGA_LITE_SCHEMA, vconcat: panels };
 }
 
-/** Charts in a grid with `columns` per row. */
+/** Charts in a grid with `columns` per row, fitted to a notebook's width like `hconcat`. */
 export function grid(specs: VegaLiteSpec[], options: { columns: number; title?: string }): VegaLiteSpec {
   const where = "plot.grid";
   if (!Array.isArray(specs) || specs.length === 0) throw new Error(`${where}: specs must be a non-empty array`);
   const columns = checkInteger(options?.columns, "columns", where, { min: 1 });
-  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: specs.map((s, k) => strip(s, where, k)) };
+  const panels = specs.map((s, k) => strip(s, where, k));
+  fitPanels(panels, Math.min(columns, panels.length));
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: panels, config: CONCAT_CONFIG };
   if (options.title !== undefined) out.title = options.title;
   return out;
 }

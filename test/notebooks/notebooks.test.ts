@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { NOTEBOOK_WIDTH } from "../../src/plot/specs";
+import { vegaLiteWarnings } from "../../src/plot/render";
+import { VEGA_LITE_MIME } from "../../src/plot/show";
 
 const root = path.resolve(__dirname, "..", "..");
 const nbDir = path.join(root, "notebooks");
@@ -16,6 +19,7 @@ const notebooks = fs.readdirSync(nbDir).filter((f) => f.endsWith(".ipynb")).sort
 const python = path.join(root, ".venv", "bin", "python");
 
 interface Cell { cell_type: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null }
+interface ExecutedOutput { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }
 interface Notebook { cells: Cell[]; metadata: { kernelspec?: { name?: string } } }
 
 function expectedBackend(): string {
@@ -90,7 +94,7 @@ const fullRun = process.env.BOLTZLAB_FULL_RUN === "1";
 const times: Record<string, number> = {};
 
 for (const name of notebooks) {
-  test(`${name} executes top to bottom on the tslab kernel`, { timeout: (fullRun ? 4 * 60 : 30) * 60 * 1000 }, (t) => {
+  test(`${name} executes top to bottom on the tslab kernel`, { timeout: (fullRun ? 4 * 60 : 30) * 60 * 1000 }, async (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
     const out = path.join(root, "test", ".out", fullRun ? "full" : "", name);
     const cellTimeout = fullRun ? ["--timeout", String(4 * 3600)] : [];
@@ -117,5 +121,24 @@ for (const name of notebooks) {
     assert.equal(summary.error, null, `cell error in ${name}:\n${summary.error}`);
     assert.ok(summary.images >= 1, `${name} produced no image output`);
     assert.equal(summary.backend, expectedBackend(), `${name} ran on ${summary.backend}`);
+    // What a person would see in JupyterLab: no vega warning boxes, charts that fit the output area.
+    const executed = JSON.parse(fs.readFileSync(out, "utf8")) as { cells: (Cell & { outputs?: ExecutedOutput[] })[] };
+    const problems: string[] = [];
+    for (const [k, cell] of executed.cells.entries()) {
+      for (const o of cell.outputs ?? []) {
+        const text = Array.isArray(o.text) ? o.text.join("") : (o.text ?? "");
+        if (o.output_type === "stream" && o.name === "stderr" && /^WARN\b/m.test(text)) problems.push(`cell ${k}: stderr ${text.trim().slice(0, 200)}`);
+        const spec = o.data?.[VEGA_LITE_MIME];
+        if (spec !== undefined) {
+          for (const w of await vegaLiteWarnings(spec as Record<string, unknown>)) problems.push(`cell ${k}: vega-lite warns: ${w}`);
+        }
+        const svg = o.data?.["image/svg+xml"];
+        if (svg !== undefined) {
+          const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(Array.isArray(svg) ? svg.join("") : String(svg))?.[1]);
+          if (width > NOTEBOOK_WIDTH) problems.push(`cell ${k}: a chart ${width} px wide (the output area is about ${NOTEBOOK_WIDTH})`);
+        }
+      }
+    }
+    assert.deepEqual(problems, [], `${name}: what a reader would see`);
   });
 }

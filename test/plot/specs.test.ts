@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as plot from "../../src/plot/index";
-import { renderSvg } from "../../src/plot/render";
-import { frameFromColumns } from "../../src/core/table";
+import { renderSvg, vegaLiteWarnings } from "../../src/plot/render";
+import { frameFromColumns, frameToHtml } from "../../src/core/table";
 
 const rows = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 3, e: 0.2, g: "b" }];
 
@@ -89,4 +89,51 @@ test("polars frames are accepted as data", () => {
   const df = frameFromColumns({ x: [1, 2, 3], y: [2, 4, 8] });
   const spec = plot.scatter(df, { x: "x", y: "y" });
   assert.equal((spec.data as { values: unknown[] }).values.length, 3);
+});
+
+test("every chart helper gives a spec vega-lite compiles without a warning (log axes carry no zero)", async () => {
+
+  const pos = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 30, e: 0.2, g: "b" }, { x: 3, y: 400, e: 0.3, g: "a" }];
+  const specs: Record<string, plot.VegaLiteSpec> = {
+    line: plot.line(pos, { x: "x", y: "y" }),
+    lineLogY: plot.line(pos, { x: "x", y: "y", logY: true, color: "g" }),
+    lineLogXYBand: plot.line(pos, { x: "x", y: "y", logX: true, logY: true, error: "e" }),
+    lineLogYDomain: plot.line(pos, { x: "x", y: "y", logY: true, yDomain: [1, 1000] }),
+    scatterLog: plot.scatter(pos, { x: "x", y: "y", logY: true, color: "g" }),
+    bar: plot.bar(pos, { x: "g", y: "y" }),
+    barLog: plot.bar(pos, { x: "g", y: "y", logY: true, error: "e" }),
+    histogram: plot.histogram([1, 2, 2, 3, 3, 3], { bins: 3 }),
+    histogramLog: plot.histogram([1, 2, 2, 3, 3, 3], { bins: 3, logY: true }),
+    heatmap: plot.heatmap([[1, 2], [3, 4]]),
+    spins: plot.spins([1, -1, -1, 1]),
+    density2d: plot.density2d(pos, { x: "x", y: "y", bins: 4 }),
+    layerLog: plot.layer(plot.line(pos, { x: "x", y: "y", logY: true }), plot.rule({ x: 2, label: "β_c" })),
+    hconcat: plot.hconcat(plot.line(pos, { x: "x", y: "y", color: "g" }), plot.line(pos, { x: "x", y: "y", logY: true, color: "g" })),
+    grid: plot.grid([plot.line(pos, { x: "x", y: "y" }), plot.scatter(pos, { x: "x", y: "y" }), plot.bar(pos, { x: "g", y: "y" })], { columns: 2 }),
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    assert.deepEqual(await vegaLiteWarnings(spec), [], `${name} compiles with warnings`);
+  }
+});
+
+test("side-by-side charts fit a notebook's output area, with legends below and labels in full", () => {
+  const long = [{ x: 1, y: 2, g: "by energy reweighted" }, { x: 2, y: 3, g: "by example, then by energy" }];
+  const three = plot.hconcat(...[0, 1, 2].map(() => plot.line(long, { x: "x", y: "y", color: "g", width: 400 })));
+  const svg = renderSvg(three);
+  const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1]);
+  assert.ok(width > 0 && width <= plot.NOTEBOOK_WIDTH, `three panels are ${width} px wide`);
+  assert.equal(((three.config as Record<string, { orient: string }>).legend).orient, "bottom");
+  // a single chart keeps its width; labels are not truncated
+  const one = plot.line(long, { x: "x", y: "y", color: "g" });
+  assert.equal(one.width, 400);
+  assert.equal(((one.encoding as Record<string, { legend: { labelLimit: number } }>).color).legend.labelLimit, 0);
+  assert.match(renderSvg(one), /by example, then by energy/);
+  const g = plot.grid([one, one, one, one], { columns: 2 });
+  assert.ok((g.concat as Array<{ width: number }>).every((p) => p.width * 2 + 2 * 75 + 20 <= plot.NOTEBOOK_WIDTH));
+});
+
+test("polars tables show plain dtype names under the column names", () => {
+  const html = frameToHtml(frameFromColumns({ beta: [0.1, 0.2], name: ["a", "b"] }));
+  assert.doesNotMatch(html, /DataType\(/);
+  assert.match(html, /beta<br><small>Float64<\/small>/);
 });
