@@ -66,6 +66,27 @@ export interface ModelConfig {
   [key: string]: unknown;
 }
 
+/** What `fromConfig` may need besides the config: the system, for models shaped by its couplings (TwoBo). */
+export interface ModelContext {
+  system?: SpinSystem;
+}
+
+/**
+ * Check a stored config before a model's `fromConfig` rebuilds from it: an
+ * object whose `type` is `type` and whose keys are all in `known` (the fields
+ * of that model's `config()`). Values are checked by the model's constructor.
+ */
+export function checkModelConfig<C extends ModelConfig>(config: ModelConfig, type: string, known: readonly string[], where: string): C {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new Error(`${where}: config must be an object (a model's config()), got ${config === null ? "null" : typeof config}`);
+  }
+  if (config.type !== type) throw new Error(`${where}: config.type must be "${type}", got ${JSON.stringify(config.type)}`);
+  for (const k of Object.keys(config)) {
+    if (!known.includes(k)) throw new Error(`${where}: unknown config key "${k}" (known: ${known.join(", ")})`);
+  }
+  return config as C;
+}
+
 /** True when `m` offers the `SpinModel` extras. */
 export function isSpinModel(m: GenerativeModel): m is SpinModel {
   const s = m as Partial<SpinModel>;
