@@ -22,7 +22,7 @@ import { resolveRng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import { buildMadeLayers, madeLogits, type MadeLayer, type MadeNet } from "./madeLayers";
 import { drawUniforms, madeLogProbArrays, sampleMadeArrays, type MadeSampleOptions } from "./madeSampler";
-import { AutoregressiveSpinModel, checkModelConfig, logitBound, type ModelConfig, type SpinSamples } from "./spin";
+import { AutoregressiveSpinModel, checkModelConfig, firstSiteMask, logitBound, type ModelConfig, type SpinSamples } from "./spin";
 import type { Sample } from "./types";
 
 export type { MadeSampleOptions } from "./madeSampler";
@@ -103,11 +103,7 @@ export class Made extends AutoregressiveSpinModel {
     this.layers = built.layers;
     this.trainableVariables = built.variables;
     this.variableNames = built.names;
-    if (this.biasFreeFirst) {
-      const m = new Float32Array(this.size).fill(1);
-      m[0] = 0;
-      this.firstMask = tf.tensor2d(m, [1, this.size]);
-    } else this.firstMask = null;
+    this.firstMask = this.biasFreeFirst ? firstSiteMask(this.size) : null;
     this.net = {
       size: this.size, depth: this.depth, width: this.width, z2: this.z2, biasFreeFirst: this.biasFreeFirst,
       zmax: this.zmax, layers: this.layers, firstMask: this.firstMask,

@@ -93,6 +93,13 @@ export function isSpinModel(m: GenerativeModel): m is SpinModel {
   return typeof s.sampleArrays === "function" && typeof s.config === "function" && Array.isArray(s.variableNames);
 }
 
+/** [1, n] ones with a zero at site 0: multiplying the logits by it fixes the first conditional at ½. */
+export function firstSiteMask(n: number): tf.Tensor2D {
+  const m = new Float32Array(n).fill(1);
+  m[0] = 0;
+  return tf.tensor2d(m, [1, n]);
+}
+
 /** Logit bound so that conditionals stay in [ε, 1−ε]: ln((1−ε)/ε). */
 export function logitBound(epsilon: number): number {
   return Math.log((1 - epsilon) / epsilon);

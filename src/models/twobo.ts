@@ -59,7 +59,7 @@ import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import {
-  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  AutoregressiveSpinModel, firstSiteMask, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
   wantsLogProb,
 } from "./spin";
 
@@ -272,11 +272,7 @@ export class TwoBo extends AutoregressiveSpinModel {
     }
     this.trainableVariables = vars;
     this.variableNames = names;
-    if (this.biasFreeFirst) {
-      const m = new Float32Array(n).fill(1);
-      m[0] = 0;
-      this.firstMask = tf.tensor2d(m, [1, n]);
-    } else this.firstMask = null;
+    this.firstMask = this.biasFreeFirst ? firstSiteMask(n) : null;
   }
 
   /** The inverse temperature of the skip connection. */
