@@ -59,7 +59,7 @@ import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import {
-  AutoregressiveSpinModel, firstSiteMask, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  AutoregressiveSpinModel, checkModelConfig, firstSiteMask, logitBound, logSigmoid, symmetrize, type ModelConfig, type ModelContext, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
   wantsLogProb,
 } from "./spin";
 
@@ -85,6 +85,10 @@ export interface TwoBoOptions extends RandomOptions {
 }
 
 const KNOWN = ["system", "beta", "reach", "hidden", "skipWeight", "betaSkip", "z2", "biasFreeFirst", "epsilon", "seed", "rng"] as const;
+/** The fields of `TwoBoConfig`. */
+const CONFIG_KEYS = [
+  "type", "size", "system", "couplings", "features", "reach", "hidden", "skipWeight", "betaSkip", "z2", "biasFreeFirst", "epsilon",
+] as const;
 
 /** The architecture of a TwoBo as stored in checkpoints. */
 export interface TwoBoConfig extends ModelConfig {
@@ -300,6 +304,31 @@ export class TwoBo extends AutoregressiveSpinModel {
       biasFreeFirst: this.biasFreeFirst,
       epsilon: this.epsilon,
     };
+  }
+
+  /**
+   * A fresh TwoBo with the architecture of `config` (from `config()` or a
+   * checkpoint) on `context.system`, which must be the system it was made for
+   * (its couplings shape the network; the config stores only their name and
+   * counts, which are checked). The weights are drawn anew, to be loaded
+   * afterwards; β is not part of the architecture (`setBeta`).
+   */
+  static fromConfig(config: ModelConfig, context: ModelContext = {}): TwoBo {
+    const W = "twobo.fromConfig";
+    const c = checkModelConfig<TwoBoConfig>(config, "twobo", CONFIG_KEYS, W);
+    const sys = context?.system;
+    if (sys === undefined || sys === null) throw new Error(`${W}: a twobo model needs its system (the couplings of "${c.system}")`);
+    const madeFor = `${W}: the twobo config was made for "${c.system}" (${c.size} spins, ${c.features} features), not for "${sys.name}"`;
+    if (sys.n !== c.size) throw new Error(madeFor); // before building anything
+    const m = new TwoBo({
+      system: sys, reach: c.reach === "Infinity" ? Infinity : c.reach, hidden: c.hidden, skipWeight: c.skipWeight, betaSkip: c.betaSkip, z2: c.z2,
+      biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon,
+    });
+    if (m.config().features !== c.features) {
+      m.dispose();
+      throw new Error(madeFor);
+    }
+    return m;
   }
 
   /** Number of trainable parameters (padding slots not counted). */
