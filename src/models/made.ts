@@ -101,8 +101,8 @@ export class Made extends AutoregressiveSpinModel {
 
     const built = buildMadeLayers({ size: this.size, depth: this.depth, width: this.width, residual: this.residual, bias: this.bias, rng });
     this.layers = built.layers;
-    this.trainableVariables = built.variables;
-    this.variableNames = built.names;
+    this.trainableVariables = built.variables.variables;
+    this.variableNames = built.variables.names;
     this.firstMask = this.biasFreeFirst ? firstSiteMask(this.size) : null;
     this.net = {
       size: this.size, depth: this.depth, width: this.width, z2: this.z2, biasFreeFirst: this.biasFreeFirst,

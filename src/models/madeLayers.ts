@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
-import { uniqueVariableName } from "./spin";
+import { ModelVariables, type LogitClamp } from "./spin";
 
 /** One masked dense layer with the PReLU before it. */
 export interface MadeLayer {
@@ -28,24 +28,18 @@ export interface MadeLayer {
 }
 
 /** What the full pass and the samplers read of a MADE: its shape and its layers. */
-export interface MadeNet {
+export interface MadeNet extends LogitClamp {
   readonly size: number;
   readonly depth: number;
   readonly width: number;
   readonly z2: boolean;
-  readonly biasFreeFirst: boolean;
-  /** Logit bound ln((1−ε)/ε). */
-  readonly zmax: number;
   readonly layers: readonly MadeLayer[];
-  /** [1, N] ones with a zero at site 0 when the first conditional is fixed at ½, else null. */
-  readonly firstMask: tf.Tensor2D | null;
 }
 
-/** The layers of a MADE with their variables (in checkpoint order) and the variables' names. */
+/** The layers of a MADE with their variables (in checkpoint order, named). */
 export interface MadeLayers {
   layers: MadeLayer[];
-  variables: tf.Variable[];
-  names: string[];
+  variables: ModelVariables;
 }
 
 /**
@@ -57,8 +51,7 @@ export function buildMadeLayers(options: { size: number; depth: number; width: n
   const { size: n, depth, width, rng } = options;
   const hidden = width * n;
   const layers: MadeLayer[] = [];
-  const vars: tf.Variable[] = [];
-  const names: string[] = [];
+  const vars = new ModelVariables("made");
   const sizes: number[] = [n];
   for (let l = 0; l < depth - 1; l++) sizes.push(hidden);
   sizes.push(n);
@@ -68,7 +61,7 @@ export function buildMadeLayers(options: { size: number; depth: number; width: n
     const maskArr = buildMask(n, inSize, outSize, l === 0);
     const w = initWeights(rng, maskArr, inSize, outSize);
     const layer: MadeLayer = {
-      w: tf.tidy(() => tf.variable(tf.tensor2d(w, [inSize, outSize]), true, uniqueVariableName(`made_w${l}`))),
+      w: vars.add(`w${l}`, () => tf.tensor2d(w, [inSize, outSize])),
       mask: tf.tensor2d(maskArr, [inSize, outSize]),
       b: null,
       alpha: null,
@@ -76,24 +69,18 @@ export function buildMadeLayers(options: { size: number; depth: number; width: n
       outSize,
       residual: options.residual && l > 0 && l < depth - 1,
     };
-    vars.push(layer.w);
-    names.push(`w${l}`);
     if (options.bias) {
       const bound = 1 / Math.sqrt(inSize);
       const b = new Float32Array(outSize);
       for (let k = 0; k < outSize; k++) b[k] = (2 * rng.uniform() - 1) * bound;
-      layer.b = tf.tidy(() => tf.variable(tf.tensor1d(b), true, uniqueVariableName(`made_b${l}`)));
-      vars.push(layer.b);
-      names.push(`b${l}`);
+      layer.b = vars.add(`b${l}`, () => tf.tensor1d(b));
     }
     if (l > 0) {
-      layer.alpha = tf.tidy(() => tf.variable(tf.fill([inSize], 0.5), true, uniqueVariableName(`made_alpha${l}`)));
-      vars.push(layer.alpha);
-      names.push(`alpha${l}`);
+      layer.alpha = vars.add(`alpha${l}`, () => tf.fill([inSize], 0.5));
     }
     layers.push(layer);
   }
-  return { layers, variables: vars, names };
+  return { layers, variables: vars };
 }
 
 /** Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass (x is not checked). */

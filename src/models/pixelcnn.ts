@@ -201,8 +201,8 @@ export class PixelCnn extends AutoregressiveSpinModel {
       depth: this.depth, width: this.width, halfKernel: this.halfKernel, residual: this.residual, bias: this.bias, periodic: this.periodic, rng,
     });
     this.stages = built.stages;
-    this.trainableVariables = built.variables;
-    this.variableNames = built.names;
+    this.trainableVariables = built.variables.variables;
+    this.variableNames = built.variables.names;
     this.firstMask = this.biasFreeFirst ? firstSiteMask(this.size) : null;
     this.net = {
       rows: this.rows, cols: this.cols, halfKernel: this.halfKernel, periodic: this.periodic, convolution: this.convolution,

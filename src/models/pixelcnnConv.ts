@@ -21,7 +21,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
-import { uniqueVariableName } from "./spin";
+import { ModelVariables, type LogitClamp } from "./spin";
 
 /** One masked convolution with what precedes it. */
 export interface PixelCnnStage {
@@ -41,25 +41,19 @@ export interface PixelCnnStage {
 }
 
 /** What the full pass and the sampler read of a PixelCNN: the grid, the kernel and the stages. */
-export interface PixelCnnNet {
+export interface PixelCnnNet extends LogitClamp {
   readonly rows: number;
   readonly cols: number;
   readonly halfKernel: number;
   readonly periodic: boolean;
   readonly convolution: "split" | "masked";
-  readonly biasFreeFirst: boolean;
-  /** Logit bound ln((1−ε)/ε). */
-  readonly zmax: number;
   readonly stages: readonly PixelCnnStage[];
-  /** [1, N] ones with a zero at site 0 when the first conditional is fixed at ½, else null. */
-  readonly firstMask: tf.Tensor2D | null;
 }
 
-/** The stages of a PixelCNN with their variables (in checkpoint order) and the variables' names. */
+/** The stages of a PixelCNN with their variables (in checkpoint order, named). */
 export interface PixelCnnStages {
   stages: PixelCnnStage[];
-  variables: tf.Variable[];
-  names: string[];
+  variables: ModelVariables;
 }
 
 function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
@@ -81,8 +75,7 @@ export function buildPixelCnnStages(options: {
   const k = options.halfKernel;
   const span = 2 * k + 1;
   const stages: PixelCnnStage[] = [];
-  const vars: tf.Variable[] = [];
-  const names: string[] = [];
+  const vars = new ModelVariables("pixelcnn");
   for (let s = 0; s < options.depth; s++) {
     const exclusive = s === 0;
     const inC = s === 0 ? 1 : options.width;
@@ -97,39 +90,27 @@ export function buildPixelCnnStages(options: {
       inC,
       outC,
       taps,
-      w: tf.tidy(() => tf.variable(tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC]), true, uniqueVariableName(`pixelcnn_w${s}`))),
+      w: vars.add(`w${s}`, () => tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC])),
       b: null,
       alpha: null,
       w1: null,
       b1: null,
       residual,
     };
-    vars.push(stage.w);
-    names.push(`w${s}`);
     if (options.bias) {
-      stage.b = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outC, bBound)), true, uniqueVariableName(`pixelcnn_b${s}`)));
-      vars.push(stage.b);
-      names.push(`b${s}`);
+      stage.b = vars.add(`b${s}`, () => tf.tensor1d(uniformArray(rng, outC, bBound)));
     }
     if (residual) {
       const bound = 1 / Math.sqrt(inC);
-      stage.w1 = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]), true, uniqueVariableName(`pixelcnn_res_w${s}`)));
-      vars.push(stage.w1);
-      names.push(`res_w${s}`);
-      if (options.bias) {
-        stage.b1 = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, inC, bound)), true, uniqueVariableName(`pixelcnn_res_b${s}`)));
-        vars.push(stage.b1);
-        names.push(`res_b${s}`);
-      }
+      stage.w1 = vars.add(`res_w${s}`, () => tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]));
+      if (options.bias) stage.b1 = vars.add(`res_b${s}`, () => tf.tensor1d(uniformArray(rng, inC, bound)));
     }
     if (s > 0) {
-      stage.alpha = tf.tidy(() => tf.variable(tf.fill([inC], 0.5), true, uniqueVariableName(`pixelcnn_alpha${s}`)));
-      vars.push(stage.alpha);
-      names.push(`alpha${s}`);
+      stage.alpha = vars.add(`alpha${s}`, () => tf.fill([inC], 0.5));
     }
     stages.push(stage);
   }
-  return { stages, variables: vars, names };
+  return { stages, variables: vars };
 }
 
 /** Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass (x is not checked). */

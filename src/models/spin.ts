@@ -18,6 +18,25 @@ export function uniqueVariableName(base: string): string {
   return `${base}_${variableCounter}`;
 }
 
+/**
+ * A model's trainable variables in checkpoint order with their checkpoint
+ * names ("w0", "b0", …). Each tfjs variable gets the process-unique name
+ * `${prefix}_${name}_k` (tfjs refuses duplicates).
+ */
+export class ModelVariables {
+  readonly variables: tf.Variable[] = [];
+  readonly names: string[] = [];
+  constructor(private readonly prefix: string) {}
+
+  /** A new trainable variable holding `init()` (run in a tidy scope), appended under `name`. */
+  add(name: string, init: () => tf.Tensor): tf.Variable {
+    const v = tf.tidy(() => tf.variable(init(), true, uniqueVariableName(`${this.prefix}_${name}`)));
+    this.variables.push(v);
+    this.names.push(name);
+    return v;
+  }
+}
+
 /** Samples on the JS side: x is [batch × size] row-major ±1, logProb in float64. */
 export interface SpinSamples {
   batch: number;
@@ -91,6 +110,16 @@ export function checkModelConfig<C extends ModelConfig>(config: ModelConfig, typ
 export function isSpinModel(m: GenerativeModel): m is SpinModel {
   const s = m as Partial<SpinModel>;
   return typeof s.sampleArrays === "function" && typeof s.config === "function" && Array.isArray(s.variableNames);
+}
+
+/** How a network's last layer becomes the clamped conditional logits (shared by the nets' full passes and samplers). */
+export interface LogitClamp {
+  /** The first conditional is fixed at ½. */
+  readonly biasFreeFirst: boolean;
+  /** Logit bound ln((1−ε)/ε). */
+  readonly zmax: number;
+  /** [1, N] ones with a zero at site 0 when `biasFreeFirst`, else null. */
+  readonly firstMask: tf.Tensor2D | null;
 }
 
 /** [1, n] ones with a zero at site 0: multiplying the logits by it fixes the first conditional at ½. */

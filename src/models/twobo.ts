@@ -59,7 +59,7 @@ import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import {
-  AutoregressiveSpinModel, checkModelConfig, firstSiteMask, logitBound, logSigmoid, symmetrize, type ModelConfig, type ModelContext, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  AutoregressiveSpinModel, checkModelConfig, firstSiteMask, logitBound, logSigmoid, ModelVariables, symmetrize, type ModelConfig, type ModelContext, type SampleArraysOptions, type SpinSamples,
   wantsLogProb,
 } from "./spin";
 
@@ -246,10 +246,9 @@ export class TwoBo extends AutoregressiveSpinModel {
       for (let t = 0; t < this.featureCounts[i]; t++) ws[i * K + t] = small * truncNormal(rng) + (t === 0 ? this.skipWeight : 0);
       bs[i] = small * truncNormal(rng);
     }
-    this.ws = tf.tidy(() => tf.variable(tf.tensor2d(ws, [n, K]), true, uniqueVariableName("twobo_skip_w")));
-    this.bs = tf.tidy(() => tf.variable(tf.tensor1d(bs), true, uniqueVariableName("twobo_skip_b")));
-    const vars: tf.Variable[] = [this.ws, this.bs];
-    const names = ["skip_w", "skip_b"];
+    const vars = new ModelVariables("twobo");
+    this.ws = vars.add("skip_w", () => tf.tensor2d(ws, [n, K]));
+    this.bs = vars.add("skip_b", () => tf.tensor1d(bs));
     this.dims = [K - 1, ...this.hidden, 1];
     this.w = [];
     this.b = [];
@@ -266,16 +265,12 @@ export class TwoBo extends AutoregressiveSpinModel {
           for (let a = 0; a < realIn; a++) for (let c = 0; c < outD; c++) wl[(i * inD + a) * outD + c] = scale * truncNormal(rng);
           for (let c = 0; c < outD; c++) bl[i * outD + c] = scale * truncNormal(rng);
         }
-        const wv = tf.tidy(() => tf.variable(tf.tensor3d(wl, [n, inD, outD]), true, uniqueVariableName(`twobo_w${l}`)));
-        const bv = tf.tidy(() => tf.variable(tf.tensor3d(bl, [n, 1, outD]), true, uniqueVariableName(`twobo_b${l}`)));
-        this.w.push(wv);
-        this.b.push(bv);
-        vars.push(wv, bv);
-        names.push(`w${l}`, `b${l}`);
+        this.w.push(vars.add(`w${l}`, () => tf.tensor3d(wl, [n, inD, outD])));
+        this.b.push(vars.add(`b${l}`, () => tf.tensor3d(bl, [n, 1, outD])));
       }
     }
-    this.trainableVariables = vars;
-    this.variableNames = names;
+    this.trainableVariables = vars.variables;
+    this.variableNames = vars.names;
     this.firstMask = this.biasFreeFirst ? firstSiteMask(n) : null;
   }
 
