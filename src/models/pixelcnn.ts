@@ -239,9 +239,11 @@ export class PixelCnn extends AutoregressiveSpinModel {
   static fromConfig(config: ModelConfig): PixelCnn {
     const W = "pixelcnn.fromConfig";
     const c = checkModelConfig<PixelCnnConfig>(config, "pixelcnn", CONFIG_KEYS, W);
-    if (c.size !== c.rows * c.cols) throw new Error(`${W}: config.size ${c.size} is not rows·cols = ${c.rows}·${c.cols}`);
+    const rows = checkInteger(c.rows, "config.rows", W, { min: 1 });
+    const cols = checkInteger(c.cols, "config.cols", W, { min: 1 });
+    if (c.size !== rows * cols) throw new Error(`${W}: config.size ${c.size} is not rows·cols = ${rows}·${cols}`);
     return new PixelCnn({
-      L: c.rows, cols: c.cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias,
+      L: rows, cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias,
       biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon, periodic: c.periodic ?? false, z2Method: c.z2Method ?? "mixture",
     });
   }
