@@ -35,7 +35,6 @@
  * it is ½ anyway, and with Z2 the symmetrised marginal of every site is ½);
  * `biasFreeFirst` overrides the default.
  *
- *
  * The code is in three parts: this file (options, config, the model class),
  * pixelcnnConv.ts (the variables, the masked and split convolutions, the full
  * pass) and pixelcnnSampler.ts (the fast sampler, which caches every layer's
