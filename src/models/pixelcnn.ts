@@ -35,41 +35,22 @@
  * it is ½ anyway, and with Z2 the symmetrised marginal of every site is ½);
  * `biasFreeFirst` overrides the default.
  *
- * Only the unmasked taps are variables: a masked convolution's weights are
- * [taps, in, out] with taps = k(2k+1) + k (+1 when inclusive), ordered row by
- * row (dr = −k..−1, dc = −k..k), then the centre row (dc = −k..−1, then 0);
- * periodic ones add the k centre-row taps to the right (dc = 1..k) and the
- * k(2k+1) taps of the rows below (dr = 1..k, dc = −k..k), in that order.
- *
- * Full evaluation (`logits`, `logProb`) splits each masked convolution into a
- * k×(2k+1) convolution over the rows above and a 1×(k+1) (or 1×k) convolution
- * over the centre row, with the input padded and shifted so that both are
- * plain "valid" convolutions: the same arithmetic as the masked kernel without
- * the multiply-adds by zero (about twice as fast as one masked (2k+1)² kernel
- * on the tensorflow backend; `convolution: "masked"` keeps that variant for
- * comparison).
- *
- * Sampling does not rerun the network per site. With raster-order masks every
- * layer's activation at site i depends only on spins at sites < i, so once
- * spin i − 1 is drawn the activations of site i are final in every layer.
- * The sampler caches every layer's inputs, row by row. When row r starts, the
- * k rows above it are final in every layer, so each layer's contribution from
- * them (the k×(2k+1) part of its kernel) is one convolution over the cached
- * rows, for the whole row at once. Then, site by site along the row, each
- * layer adds its centre-row part: one concat of the ≤ k+1 cached inputs to
- * the left, one [taps·in, out] matMul and one add. That is one forward pass of
- * arithmetic in all instead of N, in about 4·depth small ops per site plus a
- * few per row. The logits are read back once at the end, and ln q is summed
- * in float64 on the JS side.
+ * The code is in three parts: this file (options, config, the model class),
+ * pixelcnnConv.ts (the variables, the masked and split convolutions, the full
+ * pass) and pixelcnnSampler.ts (the fast sampler, which caches every layer's
+ * inputs row by row: one forward pass of arithmetic per sample instead of N,
+ * and ln q summed in float64 on the JS side).
  */
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
-import { resolveRng, type RandomOptions, type Rng } from "../core/random";
+import { resolveRng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkOneOf, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
+import { buildPixelCnnStages, pixelcnnLogits, type PixelCnnNet, type PixelCnnStage } from "./pixelcnnConv";
+import { samplePixelCnnChunk } from "./pixelcnnSampler";
 import {
-  AutoregressiveSpinModel, bernoulliLogProb, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
-  wantsLogProb,
+  AutoregressiveSpinModel, bernoulliLogProb, checkModelConfig, firstSiteMask, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions,
+  type SpinSamples, wantsLogProb,
 } from "./spin";
 import type { Sample } from "./types";
 
@@ -113,6 +94,10 @@ const KNOWN = [
   "system", "L", "cols", "depth", "width", "halfKernel", "residual", "z2", "z2Method", "bias", "biasFreeFirst", "epsilon",
   "convolution", "sampleChunk", "periodic", "seed", "rng",
 ] as const;
+/** The fields of `PixelCnnConfig`. */
+const CONFIG_KEYS = [
+  "type", "size", "rows", "cols", "depth", "width", "halfKernel", "residual", "z2", "bias", "biasFreeFirst", "epsilon", "periodic", "z2Method",
+] as const;
 
 /** The architecture of a PixelCNN as stored in checkpoints. */
 export interface PixelCnnConfig extends ModelConfig {
@@ -133,31 +118,6 @@ export interface PixelCnnConfig extends ModelConfig {
   z2Method?: "mixture" | "first-spin";
 }
 
-/** One masked convolution with what precedes it. */
-interface Stage {
-  exclusive: boolean;
-  inC: number;
-  outC: number;
-  taps: number;
-  /** [taps, in, out] */
-  w: tf.Variable;
-  b: tf.Variable | null;
-  /** PReLU slopes before the convolution ([in]); null for the first stage. */
-  alpha: tf.Variable | null;
-  /** Residual block: 1×1 convolution [in, in] (+ bias) before the PReLU; the output is added to the stream. */
-  w1: tf.Variable | null;
-  b1: tf.Variable | null;
-  residual: boolean;
-}
-
-
-
-function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let k = 0; k < n; k++) a[k] = (2 * rng.uniform() - 1) * bound;
-  return a;
-}
-
 export class PixelCnn extends AutoregressiveSpinModel {
   protected readonly kind = "pixelcnn";
   readonly size: number;
@@ -176,7 +136,9 @@ export class PixelCnn extends AutoregressiveSpinModel {
   readonly z2Method: "mixture" | "first-spin";
   readonly trainableVariables: tf.Variable[];
   readonly variableNames: string[];
-  private readonly stages: Stage[];
+  private readonly stages: PixelCnnStage[];
+  /** What the full pass and the sampler read (grid, kernel, stages, first mask). */
+  private readonly net: PixelCnnNet;
   private readonly zmax: number;
   private readonly sampleChunk: number;
   protected readonly firstMask: tf.Tensor2D | null;
@@ -234,65 +196,17 @@ export class PixelCnn extends AutoregressiveSpinModel {
     const rng = resolveRng(options, W);
     ensureBackend();
 
-    const k = this.halfKernel;
-    const span = 2 * k + 1;
-    const stages: Stage[] = [];
-    const vars: tf.Variable[] = [];
-    const names: string[] = [];
-    for (let s = 0; s < this.depth; s++) {
-      const exclusive = s === 0;
-      const inC = s === 0 ? 1 : this.width;
-      const outC = s === this.depth - 1 ? 1 : this.width;
-      const taps = k * span + k + (exclusive ? 0 : 1) + (this.periodic ? k + k * span : 0);
-      const residual = this.residual && s > 0 && s < this.depth - 1;
-      // PyTorch's default U(±1/√fan_in) over the full kernel, rescaled by √(kernel/kept) as in the reference
-      const wBound = 1 / Math.sqrt(inC * taps);
-      const bBound = 1 / Math.sqrt(inC * span * span);
-      const stage: Stage = {
-        exclusive,
-        inC,
-        outC,
-        taps,
-        w: tf.tidy(() => tf.variable(tf.tensor3d(uniformArray(rng, taps * inC * outC, wBound), [taps, inC, outC]), true, uniqueVariableName(`pixelcnn_w${s}`))),
-        b: null,
-        alpha: null,
-        w1: null,
-        b1: null,
-        residual,
-      };
-      vars.push(stage.w);
-      names.push(`w${s}`);
-      if (this.bias) {
-        stage.b = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, outC, bBound)), true, uniqueVariableName(`pixelcnn_b${s}`)));
-        vars.push(stage.b);
-        names.push(`b${s}`);
-      }
-      if (residual) {
-        const bound = 1 / Math.sqrt(inC);
-        stage.w1 = tf.tidy(() => tf.variable(tf.tensor2d(uniformArray(rng, inC * inC, bound), [inC, inC]), true, uniqueVariableName(`pixelcnn_res_w${s}`)));
-        vars.push(stage.w1);
-        names.push(`res_w${s}`);
-        if (this.bias) {
-          stage.b1 = tf.tidy(() => tf.variable(tf.tensor1d(uniformArray(rng, inC, bound)), true, uniqueVariableName(`pixelcnn_res_b${s}`)));
-          vars.push(stage.b1);
-          names.push(`res_b${s}`);
-        }
-      }
-      if (s > 0) {
-        stage.alpha = tf.tidy(() => tf.variable(tf.fill([inC], 0.5), true, uniqueVariableName(`pixelcnn_alpha${s}`)));
-        vars.push(stage.alpha);
-        names.push(`alpha${s}`);
-      }
-      stages.push(stage);
-    }
-    this.stages = stages;
-    this.trainableVariables = vars;
-    this.variableNames = names;
-    if (this.biasFreeFirst) {
-      const m = new Float32Array(this.size).fill(1);
-      m[0] = 0;
-      this.firstMask = tf.tensor2d(m, [1, this.size]);
-    } else this.firstMask = null;
+    const built = buildPixelCnnStages({
+      depth: this.depth, width: this.width, halfKernel: this.halfKernel, residual: this.residual, bias: this.bias, periodic: this.periodic, rng,
+    });
+    this.stages = built.stages;
+    this.trainableVariables = built.variables.variables;
+    this.variableNames = built.variables.names;
+    this.firstMask = this.biasFreeFirst ? firstSiteMask(this.size) : null;
+    this.net = {
+      rows: this.rows, cols: this.cols, halfKernel: this.halfKernel, periodic: this.periodic, convolution: this.convolution,
+      biasFreeFirst: this.biasFreeFirst, zmax: this.zmax, stages: this.stages, firstMask: this.firstMask,
+    };
   }
 
   config(): PixelCnnConfig {
@@ -315,6 +229,24 @@ export class PixelCnn extends AutoregressiveSpinModel {
     };
   }
 
+  /**
+   * A fresh PixelCNN with the architecture of `config` (from `config()` or a
+   * checkpoint); the weights are drawn anew, to be loaded afterwards. A config
+   * without `periodic` or `z2Method` (older checkpoints) is an open-boundary
+   * mixture-Z2 model.
+   */
+  static fromConfig(config: ModelConfig): PixelCnn {
+    const W = "pixelcnn.fromConfig";
+    const c = checkModelConfig<PixelCnnConfig>(config, "pixelcnn", CONFIG_KEYS, W);
+    const rows = checkInteger(c.rows, "config.rows", W, { min: 1 });
+    const cols = checkInteger(c.cols, "config.cols", W, { min: 1 });
+    if (c.size !== rows * cols) throw new Error(`${W}: config.size ${c.size} is not rows·cols = ${rows}·${cols}`);
+    return new PixelCnn({
+      L: rows, cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias,
+      biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon, periodic: c.periodic ?? false, z2Method: c.z2Method ?? "mixture",
+    });
+  }
+
   /** Number of trainable parameters (only unmasked taps exist as variables). */
   parameterCount(): number {
     let c = 0;
@@ -326,28 +258,8 @@ export class PixelCnn extends AutoregressiveSpinModel {
   logits(x: tf.Tensor2D): tf.Tensor2D {
     this.checkAlive("logits");
     this.checkInput(x, "logits");
-    return tf.tidy(() => {
-      const B = x.shape[0];
-      let h = tf.reshape(x, [B, this.rows, this.cols, 1]) as tf.Tensor4D;
-      for (const st of this.stages) {
-        let inp = h;
-        if (st.w1 !== null) {
-          const flat = tf.reshape(h, [-1, st.inC]) as tf.Tensor2D;
-          let y = tf.matMul(flat, st.w1);
-          if (st.b1 !== null) y = tf.add(y, st.b1);
-          inp = tf.reshape(y, h.shape) as tf.Tensor4D;
-        }
-        if (st.alpha !== null) inp = tf.prelu(inp, st.alpha as tf.Tensor) as tf.Tensor4D;
-        let out = this.convolution === "split" ? this.splitConv(st, inp) : this.maskedConv(st, inp);
-        if (st.b !== null) out = tf.add(out, st.b);
-        h = st.residual ? (tf.add(h, out) as tf.Tensor4D) : out;
-      }
-      let z = tf.reshape(h, [B, this.size]) as tf.Tensor2D;
-      if (this.firstMask !== null) z = tf.mul(z, this.firstMask);
-      return tf.clipByValue(z, -this.zmax, this.zmax) as tf.Tensor2D;
-    });
+    return pixelcnnLogits(this.net, x);
   }
-
 
   sampleArrays(batch: number, options?: SampleArraysOptions): SpinSamples {
     this.checkAlive("sample");
@@ -367,7 +279,7 @@ export class PixelCnn extends AutoregressiveSpinModel {
         flip[s] = this.z2 && rng.uniform32() < 0.5 ? 1 : 0;
       }
       const firstSpin = this.firstSpinGauge();
-      const { spins, logits } = this.sampleChunkFast(u, count, firstSpin);
+      const { spins, logits } = samplePixelCnnChunk(this.net, u, count, firstSpin);
       let lqNeg: Float64Array | null = null;
       if (this.z2 && !firstSpin && withLq) {
         const neg = new Float32Array(spins.length);
@@ -453,7 +365,6 @@ export class PixelCnn extends AutoregressiveSpinModel {
     });
   }
 
-
   /** ln q(x), [batch]; differentiable. First-spin Z2: one pass over σ = s₀·s with the first conditional at ½. */
   override logProb(x: tf.Tensor2D): tf.Tensor1D {
     if (!this.firstSpinGauge()) return super.logProb(x);
@@ -476,79 +387,12 @@ export class PixelCnn extends AutoregressiveSpinModel {
 
   /** [1, N] ones with a zero at site 0 (made once, freed by dispose). */
   private siteZeroMask(): tf.Tensor2D {
-    if (this.zeroMask === null) {
-      const m = new Float32Array(this.size).fill(1);
-      m[0] = 0;
-      this.zeroMask = tf.keep(tf.tensor2d(m, [1, this.size]));
-    }
+    if (this.zeroMask === null) this.zeroMask = tf.keep(firstSiteMask(this.size));
     return this.zeroMask;
   }
 
   protected override ownedTensors(): tf.Tensor[] {
     return this.zeroMask === null ? [] : [this.zeroMask];
-  }
-
-
-  /**
-   * The masked convolution as a k×(2k+1) convolution over the rows above plus a 1×(k(+1)) one over the centre row;
-   * periodic ones wrap the columns of the rows above and add the centre row's wrapped right part and the wrapped rows below.
-   */
-  private splitConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {
-    const k = this.halfKernel;
-    const span = 2 * k + 1;
-    const [B, R, C, inC] = h.shape;
-    const above = k * span;
-    const centre = k + (st.exclusive ? 0 : 1);
-    const parts: tf.Tensor4D[] = [];
-    if (R > 1) {
-      const wa = tf.reshape(tf.slice(st.w, [0, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]) as tf.Tensor4D;
-      const top = tf.pad(tf.slice(h, [0, 0, 0, 0], [B, R - 1, C, inC]), [[0, 0], [k, 0], [0, 0], [0, 0]]) as tf.Tensor4D;
-      parts.push(tf.conv2d(this.padCols(top, k), wa, 1, "valid"));
-    }
-    const wc = tf.reshape(tf.slice(st.w, [above, 0, 0], [centre, inC, st.outC]), [1, centre, inC, st.outC]) as tf.Tensor4D;
-    if (st.exclusive) {
-      if (C > 1) {
-        const left = tf.slice(h, [0, 0, 0, 0], [B, R, C - 1, inC]);
-        parts.push(tf.conv2d(tf.pad(left, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid"));
-      }
-    } else {
-      parts.push(tf.conv2d(tf.pad(h, [[0, 0], [0, 0], [k, 0], [0, 0]]) as tf.Tensor4D, wc, 1, "valid"));
-    }
-    if (this.periodic) {
-      // centre row, to the right: column c reads c + d − C (d = 1..k) once c + d ≥ C; only the last k columns read anything
-      const wr = tf.reshape(tf.slice(st.w, [above + centre, 0, 0], [k, inC, st.outC]), [1, k, inC, st.outC]) as tf.Tensor4D;
-      const rowExt = tf.concat([tf.zeros([B, R, k - 1, inC]), tf.slice(h, [0, 0, 0, 0], [B, R, k, inC])], 2) as tf.Tensor4D;
-      const right = tf.conv2d(rowExt, wr, 1, "valid"); // [B, R, k, out]: columns C − k .. C − 1
-      parts.push(tf.pad(right, [[0, 0], [0, 0], [C - k, 0], [0, 0]]) as tf.Tensor4D);
-      // rows below: row r reads row r + d − R (d = 1..k) once r + d ≥ R; only the last k rows read anything
-      const wb = tf.reshape(tf.slice(st.w, [above + centre + k, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]) as tf.Tensor4D;
-      const below = tf.concat([tf.zeros([B, k - 1, C, inC]), tf.slice(h, [0, 0, 0, 0], [B, k, C, inC])], 1) as tf.Tensor4D;
-      const down = tf.conv2d(this.padCols(below, k), wb, 1, "valid"); // [B, k, C, out]: rows R − k .. R − 1
-      parts.push(tf.pad(down, [[0, 0], [R - k, 0], [0, 0], [0, 0]]) as tf.Tensor4D);
-    }
-    if (parts.length === 0) return tf.zeros([B, R, C, st.outC]);
-    return parts.length === 1 ? parts[0] : (tf.addN(parts) as tf.Tensor4D);
-  }
-
-  /** Pad k columns on each side: zeros, or the other end's columns on a periodic grid. */
-  private padCols(x: tf.Tensor4D, k: number): tf.Tensor4D {
-    if (!this.periodic) return tf.pad(x, [[0, 0], [0, 0], [k, k], [0, 0]]) as tf.Tensor4D;
-    const [B, R, C, ch] = x.shape;
-    return tf.concat([tf.slice(x, [0, 0, C - k, 0], [B, R, k, ch]), x, tf.slice(x, [0, 0, 0, 0], [B, R, k, ch])], 2) as tf.Tensor4D;
-  }
-
-  /** The masked convolution as one (2k+1)² kernel with zeros at the masked taps ("same" zero padding). */
-  private maskedConv(st: Stage, h: tf.Tensor4D): tf.Tensor4D {
-    const k = this.halfKernel;
-    const span = 2 * k + 1;
-    const inC = st.inC;
-    const above = k * span;
-    const centre = st.taps - above;
-    const wa = tf.reshape(tf.slice(st.w, [0, 0, 0], [above, inC, st.outC]), [k, span, inC, st.outC]);
-    const wc = tf.reshape(tf.slice(st.w, [above, 0, 0], [centre, inC, st.outC]), [1, centre, inC, st.outC]);
-    const row = tf.concat([wc, tf.zeros([1, span - centre, inC, st.outC])], 1);
-    const kernel = tf.concat([wa, row, tf.zeros([k, span, inC, st.outC])], 0) as tf.Tensor4D;
-    return tf.conv2d(h, kernel, 1, "same");
   }
 
   /** ln q₀ (unsymmetrised) of ±1 rows in float64, from one full pass. */
@@ -568,160 +412,6 @@ export class PixelCnn extends AutoregressiveSpinModel {
       }
     }
     return out;
-  }
-
-  /**
-   * Site-by-site sampling of `count` configurations from uniforms u
-   * (site-major, u[i·count + s]). Row by row: when row r starts, the rows
-   * above it are final in every layer, so each layer's contribution from the
-   * k rows above (the k×(2k+1) part of the kernel) is one convolution over
-   * the cached rows for the whole row. Then, site by site along the row, each
-   * layer adds its centre-row part: one concat of the ≤ k+1 cached inputs to
-   * the left, one matMul, one add. Returns spins and clamped logits,
-   * sample-major.
-   */
-  private sampleChunkFast(u: Float32Array, count: number, firstPlus = false): { spins: Float32Array; logits: Float32Array } {
-    const R = this.rows;
-    const C = this.cols;
-    const k = this.halfKernel;
-    const span = 2 * k + 1;
-    const above = k * span;
-    const depth = this.depth;
-    const stages = this.stages;
-    const zmax = this.zmax;
-    const owned: tf.Tensor[] = [];
-    // per stage: the above-rows kernel [k, 2k+1, in, out] (and, periodic, the wrapped rows-below kernel);
-    // centre-row weights of column c, flattened [taps·in, out] (null when there are none): the last
-    // min(k, c) (+1) centre taps, then (periodic, c ≥ C − k) the right taps that wrap to columns 0..c+k−C
-    const wAbove: tf.Tensor4D[] = [];
-    const wBelow: tf.Tensor4D[] = [];
-    const wCentre: (tf.Tensor2D | null)[][] = [];
-    for (const st of stages) {
-      const wa = tf.tidy(() => tf.reshape(tf.slice(st.w, [0, 0, 0], [above, st.inC, st.outC]), [k, span, st.inC, st.outC]) as tf.Tensor4D);
-      owned.push(wa);
-      wAbove.push(wa);
-      const centre = k + (st.exclusive ? 0 : 1);
-      if (this.periodic) {
-        const wb = tf.tidy(() => tf.reshape(tf.slice(st.w, [above + centre + k, 0, 0], [above, st.inC, st.outC]), [k, span, st.inC, st.outC]) as tf.Tensor4D);
-        owned.push(wb);
-        wBelow.push(wb);
-      }
-      const list: (tf.Tensor2D | null)[] = [];
-      for (let c = 0; c < C; c++) {
-        const m = Math.min(k, c);
-        const t = st.exclusive ? m : m + 1;
-        const nr = this.periodic && c >= C - k ? c + k - C + 1 : 0;
-        if (t + nr === 0) {
-          list.push(null);
-          continue;
-        }
-        const w = tf.tidy(() => {
-          const pieces: tf.Tensor[] = [];
-          if (t > 0) pieces.push(tf.slice(st.w, [above + centre - t, 0, 0], [t, st.inC, st.outC]));
-          if (nr > 0) pieces.push(tf.slice(st.w, [above + centre + (C - c - 1), 0, 0], [nr, st.inC, st.outC]));
-          const all = pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0);
-          return tf.reshape(all, [(t + nr) * st.inC, st.outC]) as tf.Tensor2D;
-        });
-        owned.push(w);
-        list.push(w);
-      }
-      wCentre.push(list);
-    }
-    // rows[s][r]: stage s's input on row r ([count, C, in]; stage 0's input is the spins)
-    const rows: tf.Tensor3D[][] = stages.map(() => []);
-    const logitRows: tf.Tensor2D[] = [];
-    const plusOne = tf.ones([count, 1]);
-    const minusOne = tf.fill([count, 1], -1);
-    owned.push(plusOne, minusOne);
-    try {
-      for (let r = 0; r < R; r++) {
-        // each stage's contribution from the rows above, plus its bias: C tensors [count, out]
-        const aboveParts: tf.Tensor2D[][] = stages.map((st, s) =>
-          tf.tidy(() => {
-            const m = Math.min(k, r);
-            let a: tf.Tensor;
-            if (m === 0) a = tf.zeros([count, C, st.outC]);
-            else {
-              const stacked = tf.stack(rows[s].slice(r - m, r), 1) as tf.Tensor4D; // [count, m, C, in]
-              const kernel = m === k ? wAbove[s] : (tf.slice(wAbove[s], [k - m, 0, 0, 0], [m, span, st.inC, st.outC]) as tf.Tensor4D);
-              a = tf.reshape(tf.conv2d(this.padCols(stacked, k), kernel, 1, "valid"), [count, C, st.outC]);
-            }
-            const nb = this.periodic ? r + k - R + 1 : 0; // periodic: the first nb rows are this row's wrapped rows below
-            if (nb > 0) {
-              const stacked = tf.stack(rows[s].slice(0, nb), 1) as tf.Tensor4D; // [count, nb, C, in]
-              const kernel = nb === k ? wBelow[s] : (tf.slice(wBelow[s], [k - nb, 0, 0, 0], [nb, span, st.inC, st.outC]) as tf.Tensor4D);
-              a = tf.add(a, tf.reshape(tf.conv2d(this.padCols(stacked, k), kernel, 1, "valid"), [count, C, st.outC]));
-            }
-            if (st.b !== null) a = tf.add(a, st.b);
-            return tf.unstack(a, 1) as tf.Tensor2D[];
-          }),
-        );
-        // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column
-        const thresholds = new Float32Array(C * count);
-        for (let k2 = 0; k2 < C * count; k2++) {
-          const v = u[r * C * count + k2];
-          thresholds[k2] = Math.log(v) - Math.log1p(-v);
-        }
-        // first-spin Z2: site 0 is +1 whatever its logit
-        if (firstPlus && r === 0) thresholds.fill(-Infinity, 0, count);
-        const uCols = tf.tidy(() => tf.split(tf.transpose(tf.tensor2d(thresholds, [C, count])), C, 1) as tf.Tensor2D[]);
-        // site inputs along this row, per stage
-        const site: tf.Tensor2D[][] = stages.map(() => []);
-        const zRow: tf.Tensor2D[] = [];
-        try {
-          for (let c = 0; c < C; c++) {
-            const fixHalf = r === 0 && c === 0 && this.biasFreeFirst;
-            const m = Math.min(k, c);
-            const kept = tf.tidy(() => {
-              const inputs: tf.Tensor2D[] = [];
-              let h = null as unknown as tf.Tensor2D;
-              for (let s = 0; s < depth; s++) {
-                const st = stages[s];
-                if (s > 0) {
-                  let inp = h;
-                  if (st.w1 !== null) {
-                    inp = tf.matMul(inp, st.w1);
-                    if (st.b1 !== null) inp = tf.add(inp, st.b1);
-                  }
-                  inp = tf.prelu(inp, st.alpha as tf.Tensor) as tf.Tensor2D;
-                  inputs.push(inp);
-                }
-                const parts = site[s].slice(c - m, c);
-                if (!st.exclusive) parts.push(inputs[s - 1]);
-                if (this.periodic && c >= C - k) parts.push(...site[s].slice(0, c + k - C + 1));
-                let out = aboveParts[s][c];
-                const w = wCentre[s][c];
-                if (w !== null) out = tf.add(tf.matMul(parts.length === 1 ? parts[0] : tf.concat(parts, 1), w), out);
-                h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
-              }
-              const z = fixHalf ? tf.zeros([count, 1]) : tf.clipByValue(h, -zmax, zmax);
-              const spin = tf.where(tf.less(uCols[c], z), plusOne, minusOne) as tf.Tensor2D;
-              return [spin, z as tf.Tensor2D, ...inputs];
-            });
-            site[0].push(kept[0]);
-            zRow.push(kept[1]);
-            for (let s = 1; s < depth; s++) site[s].push(kept[s + 1]);
-          }
-          for (let s = 0; s < depth; s++) rows[s].push(tf.stack(site[s], 1) as tf.Tensor3D);
-          logitRows.push(tf.concat(zRow, 1) as tf.Tensor2D);
-        } finally {
-          tf.dispose(uCols);
-          for (const list of site) tf.dispose(list);
-          tf.dispose(zRow);
-          for (const list of aboveParts) tf.dispose(list);
-        }
-      }
-      const spinsT = tf.tidy(() => tf.reshape(tf.concat(rows[0], 1), [count, R * C]));
-      const logitsT = tf.concat(logitRows, 1);
-      const spins = spinsT.dataSync() as Float32Array;
-      const logits = logitsT.dataSync() as Float32Array;
-      tf.dispose([spinsT, logitsT]);
-      return { spins, logits };
-    } finally {
-      for (const list of rows) tf.dispose(list);
-      tf.dispose(logitRows);
-      tf.dispose(owned);
-    }
   }
 }
 

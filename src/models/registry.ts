@@ -1,74 +1,69 @@
 /**
  * Building spin models from their configs (as stored in checkpoints), so a
  * checkpoint alone can bring a trained model back: `modelFromConfig(config)`.
- * Each model family registers a factory under its `config.type`.
+ *
+ * Models serialise themselves (tfjs's getConfig/fromConfig pattern): each
+ * class has `config()` and, beside it, `static fromConfig(config, context)`;
+ * the registry only maps a config's `type` to its class and never reads or
+ * rewrites the config itself. A new model family is one file plus one line in
+ * `BUILTIN` (or one `registerModelType` call from outside the library).
  */
-import { made, type MadeOptions } from "./made";
-import { pixelcnn, type PixelCnnConfig } from "./pixelcnn";
-import { twobo, type TwoBoConfig } from "./twobo";
-import type { ModelConfig } from "./spin";
+import { Made } from "./made";
+import { PixelCnn } from "./pixelcnn";
+import { TwoBo } from "./twobo";
+import type { ModelConfig, ModelContext } from "./spin";
 import type { GenerativeModel } from "./types";
-import type { SpinSystem } from "../systems/types";
+
+/** A model class that rebuilds itself from its config: `static fromConfig` beside `config()`. */
+export interface ModelClass {
+  /** A fresh model with the architecture of `config` (weights are loaded afterwards). */
+  fromConfig(config: ModelConfig, context?: ModelContext): GenerativeModel;
+}
 
 /** Builds a fresh model of the architecture in `config` (weights are loaded afterwards). */
-export type ModelFactory = (config: ModelConfig, context: { system?: SpinSystem }) => GenerativeModel;
+export type ModelFactory = (config: ModelConfig, context: ModelContext) => GenerativeModel;
 
-const factories = new Map<string, ModelFactory>();
+/** The built-in model families: config `type` → class. */
+const BUILTIN: Readonly<Record<string, ModelClass>> = {
+  made: Made,
+  pixelcnn: PixelCnn,
+  twobo: TwoBo,
+};
 
-/** Register (or replace) the factory for a model family. */
-export function registerModelType(type: string, factory: ModelFactory): void {
+/** Families registered at run time (they take precedence over the built-in ones). */
+const registered = new Map<string, ModelFactory>();
+
+/**
+ * Register (or replace) a model family: a class with a static `fromConfig`,
+ * or a factory function `(config, context) => model`.
+ */
+export function registerModelType(type: string, model: ModelClass | ModelFactory): void {
   if (typeof type !== "string" || type === "") throw new Error("registerModelType: type must be a non-empty string");
-  if (typeof factory !== "function") throw new Error("registerModelType: factory must be a function");
-  factories.set(type, factory);
+  if (model !== null && typeof (model as Partial<ModelClass>).fromConfig === "function") {
+    const cls = model as ModelClass;
+    registered.set(type, (config, context) => cls.fromConfig(config, context));
+  } else if (typeof model === "function") {
+    registered.set(type, model as ModelFactory);
+  } else {
+    throw new Error("registerModelType: model must be a class with a static fromConfig or a factory function (config, context) => model");
+  }
 }
 
 /** The registered model families. */
 export function modelTypes(): string[] {
-  ensureBuiltins();
-  return [...factories.keys()].sort();
-}
-
-let builtins = false;
-function ensureBuiltins(): void {
-  if (builtins) return;
-  builtins = true;
-  if (!factories.has("made")) {
-    factories.set("made", (c) => {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { type, ...rest } = c;
-      return made(rest as unknown as MadeOptions);
-    });
-  }
-  if (!factories.has("pixelcnn")) {
-    factories.set("pixelcnn", (config) => {
-      const c = config as PixelCnnConfig;
-      return pixelcnn({ L: c.rows, cols: c.cols, depth: c.depth, width: c.width, halfKernel: c.halfKernel, residual: c.residual, z2: c.z2, bias: c.bias, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon, periodic: c.periodic ?? false, z2Method: c.z2Method ?? "mixture" });
-    });
-  }
-  if (!factories.has("twobo")) {
-    // the couplings shape the network, so the system must come along; β is a runtime setting (setBeta), not part of the config
-    factories.set("twobo", (config, context) => {
-      const c = config as TwoBoConfig;
-      if (context.system === undefined) throw new Error(`modelFromConfig: a twobo model needs its system (the couplings of "${c.system}")`);
-      const m = twobo({ system: context.system, reach: c.reach === "Infinity" ? Infinity : c.reach, hidden: c.hidden, skipWeight: c.skipWeight, betaSkip: c.betaSkip, z2: c.z2, biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon });
-      if (m.config().features !== c.features || m.size !== c.size) {
-        m.dispose();
-        throw new Error(`modelFromConfig: the twobo config was made for "${c.system}" (${c.size} spins, ${c.features} features), not for "${context.system.name}"`);
-      }
-      return m;
-    });
-  }
+  return [...new Set([...Object.keys(BUILTIN), ...registered.keys()])].sort();
 }
 
 /** A fresh model with the architecture of `config` (from a checkpoint or `model.config()`). */
-export function modelFromConfig(config: ModelConfig, context: { system?: SpinSystem } = {}): GenerativeModel {
-  ensureBuiltins();
+export function modelFromConfig(config: ModelConfig, context: ModelContext = {}): GenerativeModel {
   if (config === null || typeof config !== "object" || typeof config.type !== "string") {
     throw new Error("modelFromConfig: config must be an object with a string `type`");
   }
-  const f = factories.get(config.type);
-  if (f === undefined) {
+  const factory = registered.get(config.type);
+  if (factory !== undefined) return factory(config, context);
+  const cls = Object.hasOwn(BUILTIN, config.type) ? BUILTIN[config.type] : undefined;
+  if (cls === undefined) {
     throw new Error(`modelFromConfig: unknown model type "${config.type}" (known: ${modelTypes().join(", ")})`);
   }
-  return f(config, context);
+  return cls.fromConfig(config, context);
 }

@@ -18,6 +18,25 @@ export function uniqueVariableName(base: string): string {
   return `${base}_${variableCounter}`;
 }
 
+/**
+ * A model's trainable variables in checkpoint order with their checkpoint
+ * names ("w0", "b0", …). Each tfjs variable gets the process-unique name
+ * `${prefix}_${name}_k` (tfjs refuses duplicates).
+ */
+export class ModelVariables {
+  readonly variables: tf.Variable[] = [];
+  readonly names: string[] = [];
+  constructor(private readonly prefix: string) {}
+
+  /** A new trainable variable holding `init()` (run in a tidy scope), appended under `name`. */
+  add(name: string, init: () => tf.Tensor): tf.Variable {
+    const v = tf.tidy(() => tf.variable(init(), true, uniqueVariableName(`${this.prefix}_${name}`)));
+    this.variables.push(v);
+    this.names.push(name);
+    return v;
+  }
+}
+
 /** Samples on the JS side: x is [batch × size] row-major ±1, logProb in float64. */
 export interface SpinSamples {
   batch: number;
@@ -66,10 +85,48 @@ export interface ModelConfig {
   [key: string]: unknown;
 }
 
+/** What `fromConfig` may need besides the config: the system, for models shaped by its couplings (TwoBo). */
+export interface ModelContext {
+  system?: SpinSystem;
+}
+
+/**
+ * Check a stored config before a model's `fromConfig` rebuilds from it: an
+ * object whose `type` is `type` and whose keys are all in `known` (the fields
+ * of that model's `config()`). Values are checked by the model's constructor.
+ */
+export function checkModelConfig<C extends ModelConfig>(config: ModelConfig, type: string, known: readonly string[], where: string): C {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new Error(`${where}: config must be an object (a model's config()), got ${config === null ? "null" : typeof config}`);
+  }
+  if (config.type !== type) throw new Error(`${where}: config.type must be "${type}", got ${JSON.stringify(config.type)}`);
+  for (const k of Object.keys(config)) {
+    if (!known.includes(k)) throw new Error(`${where}: unknown config key "${k}" (known: ${known.join(", ")})`);
+  }
+  return config as C;
+}
+
 /** True when `m` offers the `SpinModel` extras. */
 export function isSpinModel(m: GenerativeModel): m is SpinModel {
   const s = m as Partial<SpinModel>;
   return typeof s.sampleArrays === "function" && typeof s.config === "function" && Array.isArray(s.variableNames);
+}
+
+/** How a network's last layer becomes the clamped conditional logits (shared by the nets' full passes and samplers). */
+export interface LogitClamp {
+  /** The first conditional is fixed at ½. */
+  readonly biasFreeFirst: boolean;
+  /** Logit bound ln((1−ε)/ε). */
+  readonly zmax: number;
+  /** [1, N] ones with a zero at site 0 when `biasFreeFirst`, else null. */
+  readonly firstMask: tf.Tensor2D | null;
+}
+
+/** [1, n] ones with a zero at site 0: multiplying the logits by it fixes the first conditional at ½. */
+export function firstSiteMask(n: number): tf.Tensor2D {
+  const m = new Float32Array(n).fill(1);
+  m[0] = 0;
+  return tf.tensor2d(m, [1, n]);
 }
 
 /** Logit bound so that conditionals stay in [ε, 1−ε]: ln((1−ε)/ε). */

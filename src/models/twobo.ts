@@ -59,7 +59,7 @@ import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import {
-  AutoregressiveSpinModel, logitBound, logSigmoid, symmetrize, type ModelConfig, type SampleArraysOptions, type SpinSamples, uniqueVariableName,
+  AutoregressiveSpinModel, checkModelConfig, firstSiteMask, logitBound, logSigmoid, ModelVariables, symmetrize, type ModelConfig, type ModelContext, type SampleArraysOptions, type SpinSamples,
   wantsLogProb,
 } from "./spin";
 
@@ -85,6 +85,10 @@ export interface TwoBoOptions extends RandomOptions {
 }
 
 const KNOWN = ["system", "beta", "reach", "hidden", "skipWeight", "betaSkip", "z2", "biasFreeFirst", "epsilon", "seed", "rng"] as const;
+/** The fields of `TwoBoConfig`. */
+const CONFIG_KEYS = [
+  "type", "size", "system", "couplings", "features", "reach", "hidden", "skipWeight", "betaSkip", "z2", "biasFreeFirst", "epsilon",
+] as const;
 
 /** The architecture of a TwoBo as stored in checkpoints. */
 export interface TwoBoConfig extends ModelConfig {
@@ -242,10 +246,9 @@ export class TwoBo extends AutoregressiveSpinModel {
       for (let t = 0; t < this.featureCounts[i]; t++) ws[i * K + t] = small * truncNormal(rng) + (t === 0 ? this.skipWeight : 0);
       bs[i] = small * truncNormal(rng);
     }
-    this.ws = tf.tidy(() => tf.variable(tf.tensor2d(ws, [n, K]), true, uniqueVariableName("twobo_skip_w")));
-    this.bs = tf.tidy(() => tf.variable(tf.tensor1d(bs), true, uniqueVariableName("twobo_skip_b")));
-    const vars: tf.Variable[] = [this.ws, this.bs];
-    const names = ["skip_w", "skip_b"];
+    const vars = new ModelVariables("twobo");
+    this.ws = vars.add("skip_w", () => tf.tensor2d(ws, [n, K]));
+    this.bs = vars.add("skip_b", () => tf.tensor1d(bs));
     this.dims = [K - 1, ...this.hidden, 1];
     this.w = [];
     this.b = [];
@@ -262,21 +265,13 @@ export class TwoBo extends AutoregressiveSpinModel {
           for (let a = 0; a < realIn; a++) for (let c = 0; c < outD; c++) wl[(i * inD + a) * outD + c] = scale * truncNormal(rng);
           for (let c = 0; c < outD; c++) bl[i * outD + c] = scale * truncNormal(rng);
         }
-        const wv = tf.tidy(() => tf.variable(tf.tensor3d(wl, [n, inD, outD]), true, uniqueVariableName(`twobo_w${l}`)));
-        const bv = tf.tidy(() => tf.variable(tf.tensor3d(bl, [n, 1, outD]), true, uniqueVariableName(`twobo_b${l}`)));
-        this.w.push(wv);
-        this.b.push(bv);
-        vars.push(wv, bv);
-        names.push(`w${l}`, `b${l}`);
+        this.w.push(vars.add(`w${l}`, () => tf.tensor3d(wl, [n, inD, outD])));
+        this.b.push(vars.add(`b${l}`, () => tf.tensor3d(bl, [n, 1, outD])));
       }
     }
-    this.trainableVariables = vars;
-    this.variableNames = names;
-    if (this.biasFreeFirst) {
-      const m = new Float32Array(n).fill(1);
-      m[0] = 0;
-      this.firstMask = tf.tensor2d(m, [1, n]);
-    } else this.firstMask = null;
+    this.trainableVariables = vars.variables;
+    this.variableNames = vars.names;
+    this.firstMask = this.biasFreeFirst ? firstSiteMask(n) : null;
   }
 
   /** The inverse temperature of the skip connection. */
@@ -304,6 +299,31 @@ export class TwoBo extends AutoregressiveSpinModel {
       biasFreeFirst: this.biasFreeFirst,
       epsilon: this.epsilon,
     };
+  }
+
+  /**
+   * A fresh TwoBo with the architecture of `config` (from `config()` or a
+   * checkpoint) on `context.system`, which must be the system it was made for
+   * (its couplings shape the network; the config stores only their name and
+   * counts, which are checked). The weights are drawn anew, to be loaded
+   * afterwards; β is not part of the architecture (`setBeta`).
+   */
+  static fromConfig(config: ModelConfig, context: ModelContext = {}): TwoBo {
+    const W = "twobo.fromConfig";
+    const c = checkModelConfig<TwoBoConfig>(config, "twobo", CONFIG_KEYS, W);
+    const sys = context?.system;
+    if (sys === undefined || sys === null) throw new Error(`${W}: a twobo model needs its system (the couplings of "${c.system}")`);
+    const madeFor = `${W}: the twobo config was made for "${c.system}" (${c.size} spins, ${c.features} features), not for "${sys.name}"`;
+    if (sys.n !== c.size) throw new Error(madeFor); // before building anything
+    const m = new TwoBo({
+      system: sys, reach: c.reach === "Infinity" ? Infinity : c.reach, hidden: c.hidden, skipWeight: c.skipWeight, betaSkip: c.betaSkip, z2: c.z2,
+      biasFreeFirst: c.biasFreeFirst, epsilon: c.epsilon,
+    });
+    if (m.config().features !== c.features) {
+      m.dispose();
+      throw new Error(madeFor);
+    }
+    return m;
   }
 
   /** Number of trainable parameters (padding slots not counted). */
