@@ -27,8 +27,12 @@ export interface ChartOptions {
   xDomain?: [number, number];
   yDomain?: [number, number];
 }
-/** Legend labels and titles in full (vega-lite cuts them at 160 px: "by energy reweighted" became "by energy reweight…"). */
-const FULL_LEGEND = { labelLimit: 0, titleLimit: 0 };
+/**
+ * Legends below the chart, one entry per line, labels and titles in full:
+ * vega-lite cuts labels at 160 px ("by energy reweight…") and a legend on the
+ * right widens a chart past a notebook's output area.
+ */
+const FULL_LEGEND = { labelLimit: 0, titleLimit: 0, orient: "bottom", direction: "vertical" };
 
 const CHART_KEYS = ["title", "width", "height", "xTitle", "yTitle", "logX", "logY", "xDomain", "yDomain"] as const;
 
@@ -511,7 +515,7 @@ export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
  * each panel's y axis takes about PANEL_AXIS.
  */
 export const NOTEBOOK_WIDTH = 840;
-const PANEL_AXIS = 75;
+const PANEL_AXIS = 100;
 const PANEL_SPACING = 20;
 
 /** Scale the widths of `panels` (in place) so that `perRow` of them fit NOTEBOOK_WIDTH. */

@@ -129,7 +129,7 @@ test("side-by-side charts fit a notebook's output area, with legends below and l
   assert.equal(((one.encoding as Record<string, { legend: { labelLimit: number } }>).color).legend.labelLimit, 0);
   assert.match(renderSvg(one), /by example, then by energy/);
   const g = plot.grid([one, one, one, one], { columns: 2 });
-  assert.ok((g.concat as Array<{ width: number }>).every((p) => p.width * 2 + 2 * 75 + 20 <= plot.NOTEBOOK_WIDTH));
+  assert.ok((g.concat as Array<{ width: number }>).every((p) => p.width * 2 + 2 * 100 + 20 <= plot.NOTEBOOK_WIDTH));
 });
 
 test("polars tables show plain dtype names under the column names", () => {
