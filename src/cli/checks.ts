@@ -44,7 +44,7 @@ export function checkOutDir(dir: string, where: string, option = "--out"): void 
       st = fs.statSync(probe);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") throw new UsageError(`${where}: ${option} ${dir} cannot be used (${code ?? (e as Error).message} at ${probe})`);
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw new UsageError(`${where}: ${option} ${dir} cannot be used (${code ?? (e as Error).message} at ${probe})`);
     }
     if (st !== null) {
       if (!st.isDirectory()) {
