@@ -93,6 +93,12 @@ export const trainCommand: Command = {
       need(held === null || held.size === system.n, `${C}: --resume ${resume} holds a model of ${String(held?.size)} spins, the system ${system.name} has ${system.n}`);
       const sys = resumed.meta.system;
       need(typeof sys !== "string" || sys === system.name, `${C}: --resume ${resume} was trained on system "${String(sys)}", not "${system.name}"`);
+      // --steps and --minutes are the run's totals, so the checkpoint must not be past them
+      const state = resumed.meta.state as { step?: unknown; elapsedMs?: unknown } | undefined;
+      const at = typeof state?.step === "number" ? state.step : resumed.meta.step;
+      need(typeof at !== "number" || at < steps, `${C}: --steps ${steps} is the run's total and --resume ${resume} is already at step ${String(at)}: give --steps > ${String(at)}`);
+      const used = state?.elapsedMs;
+      need(minutes === undefined || typeof used !== "number" || used < minutes * 60000, `${C}: --minutes ${minutes} is the run's total and --resume ${resume} has already used ${(Number(used) / 60000).toFixed(3)} minutes`);
     }
     const m = asUsage(`${C}: --model ${model}`, () =>
       model === "pixelcnn"

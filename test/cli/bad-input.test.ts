@@ -58,7 +58,7 @@ interface Row {
   files?: string[];
 }
 
-const TRAIN = ["train", "--system", "sk:n=8", "--beta", "1", "--steps", "2", "--batch", "16", "--samples", "100", "--depth", "2", "--width", "2"];
+const TRAIN = ["train", "--system", "sk:n=8", "--beta", "1", "--steps", "5", "--batch", "16", "--samples", "100", "--depth", "2", "--width", "2"];
 const SAMPLE = ["sample", "--system", "sk:n=8", "--beta", "1", "--sweeps", "100"];
 
 const rows: Row[] = [
@@ -94,6 +94,7 @@ const rows: Row[] = [
   { argv: [...TRAIN, "--resume", "$FIX/truncated.json", "--out", "$DIR/out"], exit: 2, message: "--resume $FIX/truncated.json is not complete JSON (truncated" },
   { argv: [...TRAIN, "--resume", "$FIX/missing.json", "--out", "$DIR/out"], exit: 2, message: "--resume $FIX/missing.json does not exist" },
   { argv: [...TRAIN, "--resume", "$FIX"], exit: 2, message: "--resume $FIX is not a file" },
+  { argv: [...TRAIN, "--steps", "3", "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "--steps 3 is the run's total and --resume $FIX/good.json is already at step 3: give --steps > 3" },
   // contradictory resume: another system, model architecture, model family, size, β
   { argv: [...TRAIN.map((a) => (a === "sk:n=8" ? "sk:n=8,seed=1" : a)), "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "was trained on system \"sk n=8 seed=0\", not \"sk n=8 seed=1\"" },
   { argv: [...TRAIN.map((a) => (a === "sk:n=8" ? "sk:n=9" : a)), "--resume", "$FIX/good.json"], exit: 2, message: "holds a model of 8 spins, the system sk n=9 seed=0 has 9" },
@@ -206,7 +207,8 @@ test(`bad input: ${rows.length} rows exit non-zero with one line naming the argu
 });
 
 test("bad input: a resume at another β is refused before the first step (by trainVan's resume-compatibility check)", async () => {
-  const row: Row = { argv: [...TRAIN.map((a, k) => (TRAIN[k - 1] === "--beta" ? "2" : a)), "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "β" };
+  const argv = TRAIN.map((a, k) => (TRAIN[k - 1] === "--beta" ? "2" : a));
+  const row: Row = { argv: [...argv, "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "beta" };
   assert.deepEqual(await check(row, fix, fixBefore), []);
 });
 
