@@ -96,9 +96,9 @@ export const trainCommand: Command = {
       // --steps and --minutes are the run's totals, so the checkpoint must not be past them
       const state = resumed.meta.state as { step?: unknown; elapsedMs?: unknown } | undefined;
       const at = typeof state?.step === "number" ? state.step : resumed.meta.step;
-      need(typeof at !== "number" || at < steps, `${C}: --steps ${steps} is the run's total and --resume ${resume} is already at step ${String(at)}: give --steps > ${String(at)}`);
+      need(typeof at !== "number" || at < steps, `${C}: --steps (${steps}) is the total and --resume ${resume} is already at step ${String(at)}: nothing to do (give --steps > ${String(at)})`);
       const used = state?.elapsedMs;
-      need(minutes === undefined || typeof used !== "number" || used < minutes * 60000, `${C}: --minutes ${minutes} is the run's total and --resume ${resume} has already used ${(Number(used) / 60000).toFixed(3)} minutes`);
+      need(minutes === undefined || typeof used !== "number" || used < minutes * 60000, `${C}: --minutes (${minutes}) is the total and --resume ${resume} has already used ${(Number(used) / 60000).toFixed(3)} of them: nothing to do (give a larger --minutes)`);
     }
     const m = asUsage(`${C}: --model ${model}`, () =>
       model === "pixelcnn"

@@ -94,7 +94,7 @@ const rows: Row[] = [
   { argv: [...TRAIN, "--resume", "$FIX/truncated.json", "--out", "$DIR/out"], exit: 2, message: "--resume $FIX/truncated.json is not complete JSON (truncated" },
   { argv: [...TRAIN, "--resume", "$FIX/missing.json", "--out", "$DIR/out"], exit: 2, message: "--resume $FIX/missing.json does not exist" },
   { argv: [...TRAIN, "--resume", "$FIX"], exit: 2, message: "--resume $FIX is not a file" },
-  { argv: [...TRAIN, "--steps", "3", "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "--steps 3 is the run's total and --resume $FIX/good.json is already at step 3: give --steps > 3" },
+  { argv: [...TRAIN, "--steps", "3", "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "--steps (3) is the total and --resume $FIX/good.json is already at step 3: nothing to do (give --steps > 3)" },
   // contradictory resume: another system, model architecture, model family, size, β
   { argv: [...TRAIN.map((a) => (a === "sk:n=8" ? "sk:n=8,seed=1" : a)), "--resume", "$FIX/good.json", "--out", "$DIR/out"], exit: 2, message: "was trained on system \"sk n=8 seed=0\", not \"sk n=8 seed=1\"" },
   { argv: [...TRAIN.map((a) => (a === "sk:n=8" ? "sk:n=9" : a)), "--resume", "$FIX/good.json"], exit: 2, message: "holds a model of 8 spins, the system sk n=9 seed=0 has 9" },
