@@ -11,6 +11,7 @@ import type { SpinSystem } from "../systems/types";
 import { saveHistory, trainVan } from "../train/van";
 import type { Command } from "./args";
 import { asUsage, checkCheckpointFile, checkOutDir, need } from "./checks";
+import { ensureBackend } from "../core/backend";
 import { UsageError } from "../core/errors";
 import { configDifference } from "../train/checkpoint";
 
@@ -100,6 +101,7 @@ export const trainCommand: Command = {
       const used = state?.elapsedMs;
       need(minutes === undefined || typeof used !== "number" || used < minutes * 60000, `${C}: --minutes (${minutes}) is the total and --resume ${resume} has already used ${(Number(used) / 60000).toFixed(3)} of them: nothing to do (give a larger --minutes)`);
     }
+    ensureBackend(); // outside asUsage: a backend that fails to load is a failure, not a usage error
     const m = asUsage(`${C}: --model ${model}`, () =>
       model === "pixelcnn"
         ? pixelcnn({ system, depth, width, halfKernel, z2, z2Method: z2Method as "mixture" | "first-spin", residual, seed })
