@@ -66,7 +66,7 @@ const rows: Row[] = [
   { argv: [...TRAIN, "--out", "$DIR/file"], files: ["file"], exit: 2, message: "--out $DIR/file is an existing file" },
   { argv: [...TRAIN, "--out", "$DIR/file/sub"], files: ["file"], exit: 2, message: "--out $DIR/file/sub cannot be created: $DIR/file is a file" },
   { argv: [...TRAIN, "--samples", "1", "--out", "$DIR/out"], exit: 2, message: "--samples must be ≥ 2" },
-  { argv: [...TRAIN, "--lr-min", "5", "--schedule", "cosine", "--out", "$DIR/out"], exit: 2, message: "--lr-min must be in (0, --lr = 0.001], got 5" },
+  { argv: [...TRAIN, "--lr-min", "5", "--out", "$DIR/out"], exit: 2, message: "--lr-min must be in (0, --lr = 0.001], got 5" },
   { argv: [...TRAIN, "--lr-min", "-1", "--schedule", "cosine"], exit: 2, message: "--lr-min must be in (0, --lr = 0.001], got -1" },
   { argv: [...TRAIN, "--lr", "0"], exit: 2, message: "--lr must be > 0, got 0" },
   { argv: [...TRAIN, "--lr", "-1e-3"], exit: 2, message: "--lr must be > 0" },
