@@ -45,7 +45,9 @@ test("a saved checkpoint carries a SHA-256 checksum, verifies, and round-trips w
   assert.deepEqual(v.variables.map((x) => x.name), ["w0", "b0", "w1", "b1", "alpha1"]);
   const m2 = made({ size: 8, depth: 2, width: 2, seed: 7 });
   const opt2 = new Adam(m2.trainableVariables);
+  const tensors = tf.memory().numTensors;
   const info = loadCheckpoint({ path: file, model: m2, optimizer: opt2 });
+  assert.equal(tf.memory().numTensors, tensors, "loading leaves no tensors behind");
   assert.ok(info.optimizerRestored);
   assert.deepEqual(weights(m2), weights(m));
   const [s1, s2] = [opt.getState(), opt2.getState()];
@@ -84,11 +86,13 @@ test("damaged checkpoints are refused on load, naming the file and what is wrong
   const opt2 = new Adam(m2.trainableVariables);
   const before = weights(m2);
   const stepBefore = opt2.step;
+  const tensors = tf.memory().numTensors;
   for (const [file, re] of table) {
     assert.throws(() => verifyCheckpoint({ path: file }), (e: Error) => re.test(e.message) && e.message.startsWith("verifyCheckpoint: "), `verify ${file}`);
     assert.throws(() => loadCheckpoint({ path: file, model: m2, optimizer: opt2 }), (e: Error) => re.test(e.message) && e.message.startsWith("loadCheckpoint: "), `load ${file}`);
     assert.throws(() => loadModel({ path: file }), (e: Error) => re.test(e.message) && e.message.startsWith("loadModel: "), `loadModel ${file}`);
   }
+  assert.equal(tf.memory().numTensors, tensors, "refused loads leave no tensors behind");
   assert.deepEqual(weights(m2), before, "a refused file changes no weight");
   assert.equal(opt2.step, stepBefore);
   [m, m2].forEach((x) => x.dispose());
