@@ -1,7 +1,8 @@
-import { exact, EXACT_METHODS, type ExactMethod } from "../exact/exact";
+import { applicableMethods, exact, EXACT_METHODS, type ExactMethod } from "../exact/exact";
 import { loadInstance } from "../io/instance";
 import { parseSystemSpec } from "../systems/parse";
 import type { Command } from "./args";
+import { asUsage, need } from "./checks";
 
 export const exactCommand: Command = {
   name: "exact",
@@ -15,12 +16,20 @@ export const exactCommand: Command = {
     const beta = opts.number("beta");
     const method = opts.string("method", "auto");
     opts.checkUnused();
-    if ((spec === undefined) === (file === undefined)) throw new Error("boltzlab exact: exactly one of --system or --instance is required");
-    if (!(beta > 0)) throw new Error(`boltzlab exact: --beta must be > 0, got ${beta}`);
-    if (method !== "auto" && !(EXACT_METHODS as readonly string[]).includes(method)) {
-      throw new Error(`boltzlab exact: --method must be one of auto, ${EXACT_METHODS.join(", ")}, got "${method}"`);
+    const C = "boltzlab exact";
+    // Everything is checked here, before any work.
+    need((spec === undefined) !== (file === undefined), `${C}: exactly one of --system or --instance is required`);
+    need(beta > 0, `${C}: --beta must be > 0, got ${beta}`);
+    need(method === "auto" || (EXACT_METHODS as readonly string[]).includes(method), `${C}: --method must be one of auto, ${EXACT_METHODS.join(", ")}, got "${method}"`);
+    const system = spec !== undefined ? asUsage(`${C}: --system ${spec}`, () => parseSystemSpec(spec)) : asUsage(`${C}: --instance ${file}`, () => loadInstance(file as string));
+    const refusals = applicableMethods(system);
+    if (method !== "auto") {
+      const why = refusals[method as ExactMethod];
+      need(why === null, `${C}: --method ${method} does not apply to ${system.name}: ${String(why)}`);
+    } else {
+      const reasons = Object.entries(refusals).map(([m, why]) => `${m}: ${String(why)}`);
+      need(Object.values(refusals).some((why) => why === null), `${C}: no exact method applies to --system ${system.name} (${reasons.join("; ")})`);
     }
-    const system = spec !== undefined ? parseSystemSpec(spec) : loadInstance(file as string);
     const t0 = performance.now();
     const r = exact(system, beta, { method: method as ExactMethod | "auto", probabilities: false });
     const seconds = (performance.now() - t0) / 1000;

@@ -16,6 +16,7 @@ import { realNVP } from "../flows/composite";
 import { continuousMetropolis } from "../samplers/continuous";
 import { doubleWell } from "../systems/continuous/quartic";
 import type { Command } from "./args";
+import { asUsage, checkOutDir, need } from "./checks";
 
 export const flowCommand: Command = {
   name: "flow",
@@ -26,23 +27,34 @@ export const flowCommand: Command = {
   async run(opts) {
     const where = "boltzlab flow";
     const systemName = opts.string("system", "doublewell");
-    checkOneOf(systemName, ["doublewell"] as const, "--system", where);
     const dim = opts.integer("dim", 2);
     const beta = opts.number("beta", 1);
-    const loss = checkOneOf(opts.string("loss", "combined"), ["energy", "example", "combined"] as const, "--loss", where) as LossKind;
+    const lossName = opts.string("loss", "combined");
     const steps = opts.integer("steps", 1000);
     const seed = opts.integer("seed", 0);
     const layers = opts.integer("layers", 4);
-    const hidden = opts.string("hidden", "64,64").split(",").map((v) => Number(v));
-    if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new Error(`${where}: --hidden must be comma-separated positive integers`);
+    const hiddenText = opts.string("hidden", "64,64");
     const batch = opts.integer("batch", 512);
     const lr = opts.number("lr", 1e-3);
     const nSamples = opts.integer("samples", 200000);
-    const start = checkOneOf(opts.string("start", "both"), ["both", "left", "right"] as const, "--start", where);
+    const startName = opts.string("start", "both");
     const out = opts.optionalString("out");
     opts.checkUnused();
-    if (!(beta > 0)) throw new Error(`${where}: --beta must be > 0`);
-    if (steps < 1) throw new Error(`${where}: --steps must be ≥ 1`);
+    // Everything is checked here, before TensorFlow loads.
+    asUsage(where, () => checkOneOf(systemName, ["doublewell"] as const, "--system", where));
+    const loss = asUsage(where, () => checkOneOf(lossName, ["energy", "example", "combined"] as const, "--loss", where)) as LossKind;
+    const start = asUsage(where, () => checkOneOf(startName, ["both", "left", "right"] as const, "--start", where));
+    const hidden = hiddenText.split(",").map((v) => Number(v));
+    need(hidden.every((h) => Number.isInteger(h) && h >= 1), `${where}: --hidden must be comma-separated positive integers, got "${hiddenText}"`);
+    need(dim >= 1, `${where}: --dim must be ≥ 1, got ${dim}`);
+    need(beta > 0, `${where}: --beta must be > 0, got ${beta}`);
+    need(steps >= 1, `${where}: --steps must be ≥ 1, got ${steps}`);
+    need(layers >= 1, `${where}: --layers must be ≥ 1, got ${layers}`);
+    need(batch >= 2, `${where}: --batch must be ≥ 2, got ${batch}`);
+    need(lr > 0, `${where}: --lr must be > 0, got ${lr}`);
+    need(nSamples >= 2, `${where}: --samples must be ≥ 2 (the estimates' error bars need two samples), got ${nSamples}`);
+    need(seed >= 0, `${where}: --seed must be ≥ 0, got ${seed}`);
+    if (out !== undefined) checkOutDir(out, where);
     ensureBackend();
 
     const system = doubleWell({ dim });

@@ -18,6 +18,20 @@ function usage(): string {
   return `usage: boltzlab <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
 }
 
+/** The first line of an error's message (one line on stderr, never a stack trace). */
+function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const first = msg.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return first ?? (e instanceof Error ? e.name : "boltzlab: failed");
+}
+
+/**
+ * Run the command line `argv` (without `node` and the script). Resolves to the
+ * exit code: 0 on success, 2 for a usage error (`UsageError`: unknown
+ * command or option, a missing, malformed or contradictory argument; nothing
+ * has been written), 1 for a failure while working. An error prints exactly
+ * one line on stderr; `main` itself never rejects.
+ */
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv);
   const name = parsed.positional[0];
@@ -28,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = commands.find((c) => c.name === name);
   if (cmd === undefined) {
-    process.stderr.write(`boltzlab: unknown command "${name}"\n${usage()}`);
+    process.stderr.write(`boltzlab: unknown command "${name}" (commands: ${commands.map((c) => c.name).join(", ")}; see boltzlab help)\n`);
     return 2;
   }
   if (process.env.BOLTZLAB_PROGRESS === undefined && !process.stderr.isTTY) process.env.BOLTZLAB_PROGRESS = "0";
@@ -37,8 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(result, null, 2) + "\n");
     return 0;
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    // Usage errors are UsageError; the message test stays for errors of lower layers that predate it.
-    return isUsageError(e) || /required|must be|unknown option|needs a value|applies to|exactly one of/.test((e as Error).message) ? 2 : 1;
+    process.stderr.write(`${oneLine(e)}\n`);
+    return isUsageError(e) ? 2 : 1;
   }
 }

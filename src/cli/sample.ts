@@ -3,7 +3,6 @@
  * estimates with their errors, autocorrelation times and the exact value
  * where one is cheap to compute.
  */
-import fs from "node:fs";
 import { exact, applicableMethods } from "../exact";
 import type { GenerativeModel } from "../models/types";
 import { heatBath, metropolis, neuralMcmc, parallelTempering, summarize, wolff } from "../samplers";
@@ -13,11 +12,15 @@ import { parseSystemSpec } from "../systems/parse";
 import { loadModel } from "../train/checkpoint";
 import type { SpinSystem } from "../systems/types";
 import type { Command, Options } from "./args";
+import { asUsage, checkCheckpointFile, need } from "./checks";
+import { UsageError } from "../core/errors";
 
 const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc"] as const;
 type SamplerName = (typeof SAMPLERS)[number];
 /** Enumeration is used for the exact reference only up to this size in the CLI. */
 const CLI_MAX_ENUMERATE = 20;
+/** Recorded steps per chain the summary needs at least (mean, error, τ_int; split-R̂ halves of ≥ 2). */
+const MIN_RECORDED = 4;
 
 function exactEnergy(system: SpinSystem, beta: number): { value: number | null; method: string | null } {
   const ok = applicableMethods(system);
@@ -31,15 +34,9 @@ function exactEnergy(system: SpinSystem, beta: number): { value: number | null; 
   }
 }
 
-/** Load a trained model (architecture and weights) from a checkpoint written by `boltzlab train --out`. */
-function loadModelCheckpoint(path: string, system: SpinSystem, where: string): GenerativeModel {
-  if (!fs.existsSync(path)) throw new Error(`${where}: --model file ${path} does not exist`);
-  return loadModel({ path, system }).model;
-}
-
 function parseBetas(text: string, where: string): number[] {
   const b = text.split(",").map((s) => Number(s.trim()));
-  if (b.length < 2 || b.some((x) => !Number.isFinite(x) || x <= 0)) throw new Error(`${where}: --betas must be a comma-separated list of at least 2 positive numbers, got "${text}"`);
+  if (b.length < 2 || b.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`${where}: --betas must be a comma-separated list of at least 2 positive numbers, got "${text}"`);
   return b;
 }
 
@@ -52,11 +49,8 @@ export const sampleCommand: Command = {
     const where = "boltzlab sample";
     const spec = opts.optionalString("system");
     const instance = opts.optionalString("instance");
-    if ((spec === undefined) === (instance === undefined)) throw new Error(`${where}: one of --system SPEC or --instance FILE is required (not both)`);
     const beta = opts.number("beta");
-    if (!(beta > 0)) throw new Error(`${where}: --beta must be > 0, got ${beta}`);
     const sampler = opts.string("sampler", "metropolis") as SamplerName;
-    if (!SAMPLERS.includes(sampler)) throw new Error(`${where}: --sampler must be one of ${SAMPLERS.join(", ")}, got "${sampler}"`);
     const sweeps = opts.integer("sweeps", 10000);
     const burnIn = opts.integer("burn-in", Math.floor(sweeps / 10));
     const thin = opts.integer("thin", 1);
@@ -67,9 +61,37 @@ export const sampleCommand: Command = {
     const modelPath = opts.optionalString("model");
     const localSweeps = opts.integer("local-sweeps", 0);
     opts.checkUnused();
-    if (sampler !== "pt" && (betasText !== undefined || opts.has("replicas"))) throw new Error(`${where}: --betas/--replicas must be used with --sampler pt only`);
-    if (sampler !== "nmcmc" && (modelPath !== undefined || localSweeps !== 0)) throw new Error(`${where}: --model/--local-sweeps must be used with --sampler nmcmc only`);
-    const system: SpinSystem = spec !== undefined ? parseSystemSpec(spec) : loadInstance(instance!);
+    // Everything is checked here, before the system or model is built and before TensorFlow loads.
+    need((spec === undefined) !== (instance === undefined), `${where}: one of --system SPEC or --instance FILE is required (not both)`);
+    need(beta > 0, `${where}: --beta must be > 0, got ${beta}`);
+    need(SAMPLERS.includes(sampler), `${where}: --sampler must be one of ${SAMPLERS.join(", ")}, got "${sampler}"`);
+    need(thin >= 1, `${where}: --thin must be ≥ 1, got ${thin}`);
+    need(
+      Math.floor(sweeps / thin) >= MIN_RECORDED,
+      `${where}: --sweeps must be ≥ ${MIN_RECORDED * thin} (${MIN_RECORDED} recorded steps per chain × --thin ${thin}, for the mean, its error and τ_int), got ${sweeps}`,
+    );
+    need(burnIn >= 0, `${where}: --burn-in must be ≥ 0, got ${burnIn}`);
+    need(chains >= 1, `${where}: --chains must be ≥ 1, got ${chains}`);
+    need(seed >= 0, `${where}: --seed must be ≥ 0, got ${seed}`);
+    need(sampler === "pt" || (betasText === undefined && !opts.has("replicas")), `${where}: --betas/--replicas must be used with --sampler pt only`);
+    need(sampler === "nmcmc" || (modelPath === undefined && localSweeps === 0), `${where}: --model/--local-sweeps must be used with --sampler nmcmc only`);
+    need(localSweeps >= 0, `${where}: --local-sweeps must be ≥ 0, got ${localSweeps}`);
+    let betas: number[] = [];
+    if (sampler === "pt") {
+      if (betasText !== undefined) betas = parseBetas(betasText, where);
+      else {
+        need(replicas >= 2, `${where}: --replicas must be an integer ≥ 2, got ${replicas}`);
+        // geometric ladder from β/4 to β
+        betas = Array.from({ length: replicas }, (_, k) => beta * 4 ** (k / (replicas - 1) - 1));
+        betas[replicas - 1] = beta;
+      }
+      need(betas.includes(beta), `${where}: --beta ${beta} must be one of --betas`);
+    }
+    need(sampler !== "nmcmc" || modelPath !== undefined, `${where}: --sampler nmcmc --model CHECKPOINT is required`);
+    const held = modelPath === undefined ? null : checkCheckpointFile(modelPath, where, "--model");
+    need(held === null || held.config !== null, `${where}: --model ${modelPath} stores no model config, so the model cannot be rebuilt`);
+    const system: SpinSystem = spec !== undefined ? asUsage(`${where}: --system ${spec}`, () => parseSystemSpec(spec)) : asUsage(`${where}: --instance ${instance}`, () => loadInstance(instance!));
+    need(held === null || held.config?.size === system.n, `${where}: --model ${modelPath} holds a model of ${String(held?.config?.size)} spins, the system ${system.name} has ${system.n}`);
     const common = { beta, sweeps, burnIn, thin, chains, seed };
     let res: SamplerResult;
     let model: GenerativeModel | null = null;
@@ -84,22 +106,12 @@ export const sampleCommand: Command = {
         res = wolff(system, common);
         break;
       case "pt": {
-        let betas: number[];
-        if (betasText !== undefined) betas = parseBetas(betasText, where);
-        else {
-          if (!Number.isInteger(replicas) || replicas < 2) throw new Error(`${where}: --replicas must be an integer ≥ 2, got ${replicas}`);
-          // geometric ladder from β/4 to β
-          betas = Array.from({ length: replicas }, (_, k) => beta * 4 ** (k / (replicas - 1) - 1));
-          betas[replicas - 1] = beta;
-        }
-        if (!betas.includes(beta)) throw new Error(`${where}: --beta ${beta} must be one of --betas`);
         const { beta: _b, ...rest } = common;
         res = parallelTempering(system, { ...rest, betas, beta });
         break;
       }
       case "nmcmc":
-        if (modelPath === undefined) throw new Error(`${where}: --sampler nmcmc --model CHECKPOINT is required`);
-        model = loadModelCheckpoint(modelPath, system, where);
+        model = asUsage(`${where}: --model ${modelPath}`, () => loadModel({ path: modelPath as string, system }).model);
         try {
           res = neuralMcmc(system, { ...common, model, localSweeps });
         } finally {

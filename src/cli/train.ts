@@ -10,6 +10,10 @@ import { parseSystemSpec } from "../systems/parse";
 import type { SpinSystem } from "../systems/types";
 import { saveHistory, trainVan } from "../train/van";
 import type { Command } from "./args";
+import { asUsage, checkCheckpointFile, checkOutDir, need } from "./checks";
+import { ensureBackend } from "../core/backend";
+import { UsageError } from "../core/errors";
+import { configDifference } from "../train/checkpoint";
 
 const MODELS = ["made", "pixelcnn", "twobo"] as const;
 
@@ -61,25 +65,57 @@ export const trainCommand: Command = {
     const resume = opts.optionalString("resume");
     const out = opts.optionalString("out");
     opts.checkUnused();
-    if ((spec === undefined) === (file === undefined)) throw new Error(`${C}: exactly one of --system or --instance is required`);
-    if (!(MODELS as readonly string[]).includes(model)) throw new Error(`${C}: --model must be one of ${MODELS.join(", ")}, got "${model}"`);
-    if (schedule !== "constant" && schedule !== "cosine") throw new Error(`${C}: --schedule must be constant or cosine, got "${schedule}"`);
-    if (minutes !== undefined && !(minutes > 0)) throw new Error(`${C}: --minutes must be > 0, got ${minutes}`);
-    if (lrMin !== undefined && !(lrMin > 0)) throw new Error(`${C}: --lr-min must be > 0, got ${lrMin}`);
-    if (checkpointEvery !== undefined && out === undefined) throw new Error(`${C}: --checkpoint-every needs --out DIR`);
-    if (!(beta > 0)) throw new Error(`${C}: --beta must be > 0, got ${beta}`);
-    if (seed < 0) throw new Error(`${C}: --seed must be ≥ 0, got ${seed}`);
-    const system = spec !== undefined ? parseSystemSpec(spec) : loadInstance(file as string);
-    if (model !== "pixelcnn" && opts.has("half-kernel")) throw new Error(`${C}: --half-kernel applies to --model pixelcnn only`);
-    if (z2Method !== "mixture" && z2Method !== "first-spin") throw new Error(`${C}: --z2-method must be mixture or first-spin, got "${z2Method}"`);
-    if (opts.has("z2-method") && (model !== "pixelcnn" || !z2)) throw new Error(`${C}: --z2-method applies to --model pixelcnn with --z2`);
-    if (model === "twobo" && residual) throw new Error(`${C}: --residual applies to --model made or pixelcnn only`);
-    const m =
+    // Everything is checked here, before the system or model is built and before TensorFlow loads.
+    need((spec === undefined) !== (file === undefined), `${C}: exactly one of --system or --instance is required`);
+    need((MODELS as readonly string[]).includes(model), `${C}: --model must be one of ${MODELS.join(", ")}, got "${model}"`);
+    need(schedule === "constant" || schedule === "cosine", `${C}: --schedule must be constant or cosine, got "${schedule}"`);
+    need(beta > 0, `${C}: --beta must be > 0, got ${beta}`);
+    need(steps >= 1, `${C}: --steps must be ≥ 1, got ${steps}`);
+    need(batch >= 2, `${C}: --batch must be ≥ 2 (the REINFORCE baseline needs two samples), got ${batch}`);
+    need(lr > 0, `${C}: --lr must be > 0, got ${lr}`);
+    if (lrMin !== undefined) need(lrMin > 0 && lrMin <= lr, `${C}: --lr-min must be in (0, --lr = ${lr}], got ${lrMin}`);
+    if (minutes !== undefined) need(minutes > 0, `${C}: --minutes must be > 0, got ${minutes}`);
+    if (checkpointEvery !== undefined) need(checkpointEvery >= 1, `${C}: --checkpoint-every must be ≥ 1, got ${checkpointEvery}`);
+    need(checkpointEvery === undefined || out !== undefined, `${C}: --checkpoint-every needs --out DIR`);
+    if (clip !== null) need(clip > 0, `${C}: --clip must be > 0, got ${clip}`);
+    if (anneal !== null) need(anneal > 0 && anneal < 1, `${C}: --anneal must be in (0, 1), got ${anneal}`);
+    need(samples >= 2, `${C}: --samples must be ≥ 2 (the estimates' error bars need two samples), got ${samples}`);
+    need(seed >= 0, `${C}: --seed must be ≥ 0, got ${seed}`);
+    need(model === "pixelcnn" || !opts.has("half-kernel"), `${C}: --half-kernel applies to --model pixelcnn only`);
+    need(z2Method === "mixture" || z2Method === "first-spin", `${C}: --z2-method must be mixture or first-spin, got "${z2Method}"`);
+    need(!opts.has("z2-method") || (model === "pixelcnn" && z2), `${C}: --z2-method applies to --model pixelcnn with --z2`);
+    need(model !== "twobo" || !residual, `${C}: --residual applies to --model made or pixelcnn only`);
+    if (out !== undefined) checkOutDir(out, C);
+    const resumed = resume === undefined ? null : checkCheckpointFile(resume, C, "--resume");
+    const system = spec !== undefined ? asUsage(`${C}: --system ${spec}`, () => parseSystemSpec(spec)) : asUsage(`${C}: --instance ${file}`, () => loadInstance(file as string));
+    if (resumed !== null) {
+      const held = resumed.config;
+      need(held === null || held.type === model, `${C}: --resume ${resume} holds a ${String(held?.type)} model, not --model ${model}`);
+      need(held === null || held.size === system.n, `${C}: --resume ${resume} holds a model of ${String(held?.size)} spins, the system ${system.name} has ${system.n}`);
+      const sys = resumed.meta.system;
+      need(typeof sys !== "string" || sys === system.name, `${C}: --resume ${resume} was trained on system "${String(sys)}", not "${system.name}"`);
+      // --steps and --minutes are the run's totals, so the checkpoint must not be past them
+      const state = resumed.meta.state as { step?: unknown; elapsedMs?: unknown } | undefined;
+      const at = typeof state?.step === "number" ? state.step : resumed.meta.step;
+      need(typeof at !== "number" || at < steps, `${C}: --steps (${steps}) is the total and --resume ${resume} is already at step ${String(at)}: nothing to do (give --steps > ${String(at)})`);
+      const used = state?.elapsedMs;
+      need(minutes === undefined || typeof used !== "number" || used < minutes * 60000, `${C}: --minutes (${minutes}) is the total and --resume ${resume} has already used ${(Number(used) / 60000).toFixed(3)} of them: nothing to do (give a larger --minutes)`);
+    }
+    ensureBackend(); // outside asUsage: a backend that fails to load is a failure, not a usage error
+    const m = asUsage(`${C}: --model ${model}`, () =>
       model === "pixelcnn"
         ? pixelcnn({ system, depth, width, halfKernel, z2, z2Method: z2Method as "mixture" | "first-spin", residual, seed })
         : model === "twobo"
           ? twobo({ system, beta, hidden: new Array<number>(Math.max(0, depth)).fill(width), z2, seed })
-          : made({ size: system.n, depth, width, z2, residual, seed });
+          : made({ size: system.n, depth, width, z2, residual, seed }),
+    );
+    if (resumed !== null && resumed.config !== null) {
+      const diff = configDifference(resumed.config, m.config());
+      if (diff.length > 0) {
+        m.dispose();
+        throw new UsageError(`${C}: --resume ${resume} holds a model that differs from the one asked for in ${diff.map((k) => `${k} (${String(resumed.config?.[k])} vs ${String(m.config()[k])})`).join(", ")}`);
+      }
+    }
     try {
       const r = trainVan({
         model: m,

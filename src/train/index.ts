@@ -12,4 +12,4 @@ export {
 export { sweepVan, type SweepVanOptions, type SweepVanResult } from "./sweep";
 export { Adam, clipByGlobalNorm, type AdamOptions, type AdamState } from "./adam";
 export { learningRate, annealedBeta, type LrSchedule, type LrScheduleOptions } from "./schedule";
-export { saveCheckpoint, loadCheckpoint, loadModel, type LoadModelOptions, type SaveCheckpointOptions, type LoadCheckpointOptions, type CheckpointInfo } from "./checkpoint";
+export { saveCheckpoint, loadCheckpoint, loadModel, verifyCheckpoint, type VerifiedCheckpoint, type LoadModelOptions, type SaveCheckpointOptions, type LoadCheckpointOptions, type CheckpointInfo } from "./checkpoint";
