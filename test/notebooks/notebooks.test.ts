@@ -135,7 +135,7 @@ for (const name of notebooks) {
         const svg = o.data?.["image/svg+xml"];
         if (svg !== undefined) {
           const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(Array.isArray(svg) ? svg.join("") : String(svg))?.[1]);
-          if (width > NOTEBOOK_WIDTH) problems.push(`cell ${k}: a chart ${width} px wide (the output area is about ${NOTEBOOK_WIDTH})`);
+          if (width > NOTEBOOK_WIDTH + 40) problems.push(`cell ${k}: a chart ${width} px wide (the output area at a 1280-px window is about ${NOTEBOOK_WIDTH + 40})`);
         }
       }
     }
