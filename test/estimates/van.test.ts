@@ -37,13 +37,13 @@ test("estimates agree with their exact twins by enumeration: F_q, ⟨E⟩_q, S_q
   for (const errorMethod of ["jackknife", "bootstrap"] as const) {
     const est = estimateVan({ model: m, system, beta, samples: 20000, seed: 4, errorMethod });
     assert.ok(Math.abs(est.fVariational.mean - fq) < 4 * est.fVariational.error, `F_q ${est.fVariational.mean} ± ${est.fVariational.error} vs ${fq}`);
-    assert.ok(Math.abs(est.energyPerSpin.mean - eq / n) < 4 * est.energyPerSpin.error);
-    assert.ok(Math.abs(est.entropyPerSpin.mean - sq / n) < 4 * est.entropyPerSpin.error);
+    assert.ok(Math.abs(est.energyModel.mean - eq / n) < 4 * est.energyModel.error);
+    assert.ok(Math.abs(est.entropyModel.mean - sq / n) < 4 * est.entropyModel.error);
     assert.ok(fq >= ex.freeEnergyPerSpin, "F_q ≥ F exactly");
     assert.ok(Math.abs(est.fImportance.mean - ex.freeEnergyPerSpin) < 4 * est.fImportance.error, `F_IS ${est.fImportance.mean} ± ${est.fImportance.error} vs ${ex.freeEnergyPerSpin}`);
     assert.ok(est.fImportance.error > 0 && est.fImportance.error < 0.01);
-    assert.ok(Math.abs(est.energyPerSpinReweighted.mean - ex.energyPerSpin!) < 4 * est.energyPerSpinReweighted.error + 1e-3);
-    assert.ok(Math.abs(est.entropyPerSpinReweighted - ex.entropyPerSpin!) < 0.02);
+    assert.ok(Math.abs(est.energy.mean - ex.energyPerSpin!) < 4 * est.energy.error + 1e-3);
+    assert.ok(Math.abs(est.entropy.mean - ex.entropyPerSpin!) < 0.02);
     assert.ok(est.essFraction > 0.3 && est.essFraction <= 1);
   }
   m.dispose();
