@@ -16,6 +16,7 @@ import { realNVP } from "../flows/composite";
 import { continuousMetropolis } from "../samplers/continuous";
 import { doubleWell } from "../systems/continuous/quartic";
 import type { Command } from "./args";
+import { finiteOrNull, printWarnings } from "./warnings";
 
 export const flowCommand: Command = {
   name: "flow",
@@ -83,6 +84,8 @@ export const flowCommand: Command = {
         seed,
         samples: nSamples,
         essFraction: rw.essFraction,
+        paretoK: finiteOrNull(rw.paretoK),
+        warnings: rw.warnings,
         deltaF: { mean: weighted.deltaF.mean, error: weighted.deltaF.error },
         deltaFExact: exact.deltaF,
         deltaFModel: raw.deltaF.mean,
@@ -99,6 +102,7 @@ export const flowCommand: Command = {
         trainSeconds: trained.elapsedMs / 1000,
         mcmcSeconds,
       };
+      printWarnings(where, rw.warnings);
       if (out !== undefined) {
         fs.mkdirSync(out, { recursive: true });
         trained.history.writeCSV(path.join(out, "history.csv"));

@@ -59,7 +59,7 @@ export interface ImportanceOptions extends RandomOptions {
  * over q itself.
  */
 export interface ImportanceEstimates {
-  /** Number of samples. */
+  /** Number of samples given (those left out included; each Stats' `n` counts the samples it used). */
   n: number;
   beta: number;
   /** The divisor of energies, free energies and entropies (N for per-spin values, 1 for totals). */
@@ -90,7 +90,7 @@ export interface ImportanceEstimates {
   paretoK: number;
   /** Why the error bars may not be trusted, in words (empty when nothing was detected). */
   warnings: string[];
-  /** ln w = −βE − ln q per sample (NaN for samples left out). */
+  /** ln w = −βE − ln q per sample (−∞, zero weight, for samples left out). */
   logWeights: Float64Array;
 }
 
@@ -144,7 +144,7 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
     const lw = -beta * energy[k] - logProb[k];
     logw[k] = lw;
     if (Number.isNaN(lw) || lw === Infinity || Number.isNaN(logProb[k])) {
-      logw[k] = NaN;
+      logw[k] = -Infinity;
       continue;
     }
     valid[k] = 1;
@@ -214,13 +214,12 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
     observablesModel[name] = meanStats(v, vmask, count, 1);
   }
 
-  const finiteLogw = left > 0 ? logw.filter((v) => !Number.isNaN(v)) : logw;
-  const k = paretoK(finiteLogw).k;
+  const k = paretoK(left > 0 ? logw.filter((_, j) => valid[j] === 1) : logw).k;
   const warnings: string[] = [];
   if (left > 0) warnings.push(`${left} of ${n} samples have a non-finite ln w = −βE − ln q (NaN or +∞) and were left out`);
-  if (ess < 0.01 * count) {
+  if (ess < 0.01 * n) {
     warnings.push(
-      `Kish ESS ${ess.toPrecision(3)} is ${((100 * ess) / count).toPrecision(2)} % of the ${count} samples (below 1 %): ` +
+      `Kish ESS ${ess.toPrecision(3)} is ${((100 * ess) / n).toPrecision(2)} % of the ${n} samples (below 1 %): ` +
         "the importance-sampled estimates rest on a few samples and their error bars are not reliable",
     );
   }
@@ -244,7 +243,7 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
     );
   }
   return {
-    n: count,
+    n,
     beta,
     per,
     errorMethod: method,
@@ -258,7 +257,7 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
     observables,
     observablesModel,
     ess,
-    essFraction: ess / count,
+    essFraction: ess / n,
     paretoK: k,
     warnings,
     logWeights: logw,
