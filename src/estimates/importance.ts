@@ -228,7 +228,7 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
       `Pareto k̂ = ${k.toFixed(2)} > 0.7: the importance weights are heavy-tailed (the model misses part of the Boltzmann distribution), ` +
         "so the importance-sampled estimates can be far off and their error bars are not reliable",
     );
-  } else if (Number.isNaN(k)) warnings.push(`Pareto k̂ cannot be estimated from ${count} samples (at least 7 are needed)`);
+  } else if (Number.isNaN(k)) warnings.push(`Pareto k̂ cannot be estimated from ${count} samples (at least 6 are needed)`);
   const zero = [
     ["energy", energyR],
     ["energyModel", energyModel],

@@ -89,7 +89,7 @@ export function gpdFit(x: ArrayLike<number>, options: GpdFitOptions = {}): GpdFi
 
 export interface ParetoKResult {
   /**
-   * k̂: NaN when there are too few samples (a tail of fewer than 5, n < 7),
+   * k̂: NaN when there are too few samples (n ≤ 5: the tail of 5 would be everything),
    * −∞ when the largest weights are all equal (no tail at all, e.g. q = p).
    */
   k: number;
