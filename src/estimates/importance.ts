@@ -30,6 +30,7 @@ import { checkInteger, checkKeys, checkNumber, checkOneOf, checkPositive } from 
 import { paretoK } from "../stats/pareto";
 import { bootstrap, jackknife, type MeansEstimator } from "../stats/resampling";
 import type { Stats } from "../stats/types";
+import { scaleStats } from "../stats/value";
 
 export type ErrorMethod = "jackknife" | "bootstrap";
 
@@ -94,8 +95,8 @@ export interface ImportanceEstimates {
   logWeights: Float64Array;
 }
 
-/** Mean of independent samples with its standard error, divided by `scale`. */
-function meanStats(x: ArrayLike<number>, valid: Uint8Array | null, count: number, scale: number): Stats {
+/** Mean of independent samples with its standard error (over the valid samples when a mask is given). */
+function meanStats(x: ArrayLike<number>, valid: Uint8Array | null, count: number): Stats {
   let s = 0;
   for (let k = 0; k < x.length; k++) if (valid === null || valid[k] === 1) s += x[k];
   const m = s / count;
@@ -103,7 +104,7 @@ function meanStats(x: ArrayLike<number>, valid: Uint8Array | null, count: number
   if (Number.isFinite(m)) for (let k = 0; k < x.length; k++) if (valid === null || valid[k] === 1) v += (x[k] - m) ** 2;
   v = count > 1 && Number.isFinite(m) ? v / (count - 1) : NaN;
   const error = count > 1 ? (Number.isFinite(m) ? Math.sqrt(v / count) : NaN) : NaN;
-  return { mean: m / scale, error: error / scale, variance: v / (scale * scale), n: count };
+  return { mean: m, error, variance: v, n: count };
 }
 
 function checkArray(x: unknown, name: string, where: string, n?: number): ArrayLike<number> {
@@ -182,13 +183,14 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
   // the means below are over all n slots (left-out samples are zeros), so rescale to the valid count
   const toValid = n / count;
   const lz = resampled([w], (m) => mx + Math.log(m[0] * toValid));
-  const logZ = { mean: lnZ, error: lz.error, variance: lz.error * lz.error * count, n: count, bias: lz.bias };
-  const fs = 1 / (beta * per);
-  const freeEnergy = { mean: -lnZ * fs, error: lz.error * fs, variance: logZ.variance * fs * fs, n: count, bias: -lz.bias * fs };
-  const ue = resampled([w, we], (m) => m[1] / m[0]);
-  const energyR: Stats = { mean: uHat / per, error: ue.error / per, variance: (ue.error * ue.error * count) / (per * per), n: count };
+  // a nonlinear estimate with its resampling error; `variance` is n·error² (the Stats convention)
+  const estimate = (mean: number, error: number): Stats => ({ mean, error, variance: error * error * count, n: count });
+  const logZ = { ...estimate(lnZ, lz.error), bias: lz.bias };
+  const fs = -1 / (beta * per);
+  const freeEnergy = { ...scaleStats(logZ, fs), bias: lz.bias * fs };
+  const energyR = scaleStats(estimate(uHat, resampled([w, we], (m) => m[1] / m[0]).error), 1 / per);
   const se = resampled([w, we], (m) => beta * (m[1] / m[0]) + mx + Math.log(m[0] * toValid));
-  const entropy: Stats = { mean: (beta * uHat + lnZ) / per, error: se.error / per, variance: (se.error * se.error * count) / (per * per), n: count };
+  const entropy = scaleStats(estimate(beta * uHat + lnZ, se.error), 1 / per);
 
   const lq = new Float64Array(n);
   const fq = new Float64Array(n);
@@ -196,9 +198,9 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
     lq[k] = -logProb[k];
     fq[k] = energy[k] + logProb[k] / beta;
   }
-  const freeEnergyVariational = meanStats(fq, vmask, count, per);
-  const energyModel = meanStats(energy, vmask, count, per);
-  const entropyModel = meanStats(lq, vmask, count, per);
+  const freeEnergyVariational = scaleStats(meanStats(fq, vmask, count), 1 / per);
+  const energyModel = scaleStats(meanStats(energy, vmask, count), 1 / per);
+  const entropyModel = scaleStats(meanStats(lq, vmask, count), 1 / per);
 
   const observables: Record<string, Stats> = {};
   const observablesModel: Record<string, Stats> = {};
@@ -210,8 +212,8 @@ export function importanceEstimates(options: ImportanceOptions): ImportanceEstim
       swo += wo[k];
     }
     const r = resampled([w, wo], (m) => m[1] / m[0]);
-    observables[name] = { mean: swo / s1, error: r.error, variance: r.error * r.error * count, n: count };
-    observablesModel[name] = meanStats(v, vmask, count, 1);
+    observables[name] = estimate(swo / s1, r.error);
+    observablesModel[name] = meanStats(v, vmask, count);
   }
 
   const k = paretoK(left > 0 ? logw.filter((_, j) => valid[j] === 1) : logw).k;
