@@ -116,6 +116,10 @@ export interface OverlapDistribution {
   q: Float64Array;
   /** Normalised pair weights w_a w_b / Σ (uniform 1/pairs without a system). */
   weights: Float64Array;
+  /** When reweighting: Kish ESS / samples, Pareto k̂ and warnings of the single-sample weights (./importance.ts); null, null, [] otherwise. */
+  essFraction: number | null;
+  paretoK: number | null;
+  warnings: string[];
   /** P(q) on the N+1 possible values q = −1, −1 + 2/N, …, 1: `value`, `probability` (under the model), `reweighted` (or null). */
   histogram: { value: number[]; probability: number[]; reweighted: number[] | null };
 }
@@ -135,6 +139,7 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
   const n = model.size;
   let x: Float32Array;
   let logw: Float64Array | null = null;
+  let weightsOf: ImportanceEstimates | null = null;
   if (options.system !== undefined) {
     checkModelSystem(model, options.system, W);
     const beta = checkPositive(options.beta, "beta", W);
@@ -142,6 +147,8 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
     x = d.x;
     logw = new Float64Array(2 * pairs);
     for (let k = 0; k < 2 * pairs; k++) logw[k] = -beta * d.energy[k] - d.logProb[k];
+    // the diagnostics of the single-sample weights (ESS, k̂, warnings) tell whether the reweighted P(q) can be trusted
+    weightsOf = importanceEstimates({ energy: d.energy, logProb: d.logProb, beta, per: n });
   } else {
     x = new Float32Array(2 * pairs * n);
     for (let b0 = 0; b0 < 2 * pairs; b0 += batch) {
@@ -172,6 +179,9 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
   return {
     q,
     weights,
+    essFraction: weightsOf === null ? null : weightsOf.essFraction,
+    paretoK: weightsOf === null ? null : weightsOf.paretoK,
+    warnings: weightsOf === null ? [] : weightsOf.warnings,
     histogram: {
       value: counts.map((_, j) => (2 * j - n) / n),
       probability: counts.map((c) => c / pairs),

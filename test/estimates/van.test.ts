@@ -81,6 +81,10 @@ test("P(q) from independent pairs matches the exact pair distribution of the mod
   const p = rw.histogram.reweighted!;
   for (let j = 0; j <= n; j++) assert.ok(Math.abs(p[j] - exactBoltzP[j]) < 0.03, `reweighted P(q=${rw.histogram.value[j]}) = ${p[j]} vs ${exactBoltzP[j]}`);
   assert.ok(Math.abs(rw.weights.reduce((a, v) => a + v, 0) - 1) < 1e-9);
+  // the weights' diagnostics come with the reweighted P(q), and not without a system
+  assert.ok(rw.paretoK !== null && rw.paretoK < 0.7 && rw.essFraction !== null && rw.essFraction > 0.1, `k̂ ${rw.paretoK}, ESS ${rw.essFraction}`);
+  assert.deepEqual(rw.warnings, []);
+  assert.equal(r.paretoK, null);
   m.dispose();
 });
 
