@@ -102,6 +102,12 @@ function shiftedWeights(logWeights: ArrayLike<number>, where: string): Float64Ar
   return w;
 }
 
+function sum(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k];
+  return s;
+}
+
 function readBlocks(v: number | undefined, n: number, where: string): number {
   return v === undefined ? Math.min(n, 100) : checkInteger(v, "blocks", where, { min: 2, max: n });
 }
@@ -127,7 +133,8 @@ export function reweightedMean(options: ReweightedMeanOptions): Stats {
   const wo = new Float64Array(n);
   for (let k = 0; k < n; k++) wo[k] = w[k] * v[k];
   const j = jackknife({ series: [w, wo], estimator: (m) => m[1] / m[0], blocks: readBlocks(options.blocks, n, where) });
-  return { mean: j.estimate, error: j.error, variance: j.variance, n };
+  // the plain estimate over every sample (the jackknife's own drops a partial last block)
+  return { mean: sum(wo) / sum(w), error: j.error, variance: j.variance, n };
 }
 
 export interface WellOptions {
@@ -172,13 +179,15 @@ export function wellFreeEnergy(options: WellOptions): WellResult {
   const blocks = readBlocks(options.blocks, n, where);
   const df = jackknife({ series: [wl, wr], estimator: (m) => Math.log(m[0]) - Math.log(m[1]), blocks });
   const fr = jackknife({ series: [wl, wr], estimator: (m) => m[1] / (m[0] + m[1]), blocks });
-  const fix = (s: { estimate: number; error: number; variance: number }): Stats => ({
-    mean: s.estimate,
-    error: Number.isFinite(s.estimate) ? s.error : Infinity,
+  // plain estimates over every sample, jackknife errors
+  const L = sum(wl), R = sum(wr);
+  const fix = (mean: number, s: { error: number; variance: number }): Stats => ({
+    mean,
+    error: Number.isFinite(mean) ? s.error : Infinity,
     variance: s.variance,
     n,
   });
-  return { deltaF: fix(df), fractionRight: fix(fr) };
+  return { deltaF: fix(Math.log(L) - Math.log(R), df), fractionRight: fix(R / (L + R), fr) };
 }
 
 export interface ProfileOptions {
