@@ -1,9 +1,11 @@
 /**
  * Reweighting Boltzmann-generator samples to the Boltzmann distribution:
- * log weights ln w = −βE(x) − ln q(x), Kish's effective sample size,
- * self-normalised expectations, the free-energy difference between two wells
- * and the free-energy profile along a coordinate, each with a blocked
- * jackknife error (samples are independent, so blocks only bound the cost).
+ * log weights ln w = −βE(x) − ln q(x) and the importance-sampled estimates of
+ * the estimator layer (src/estimates/importance.ts: ln Z, F, ⟨E⟩, ESS,
+ * Pareto k̂, warnings), self-normalised expectations, the free-energy
+ * difference between two wells and the free-energy profile along a
+ * coordinate, each with a blocked jackknife error of the plain estimate
+ * (samples are independent, so blocks only bound the cost).
  * All accumulation is in float64 on the JS side; energies are recomputed in
  * float64 with `system.energyOf`.
  */
@@ -11,7 +13,8 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkPositive } from "../core/validate";
-import { jackknife, kishEss, logMeanExp } from "../stats";
+import { importanceEstimates, type ImportanceEstimates } from "../estimates/importance";
+import { jackknife } from "../stats";
 import type { Stats } from "../stats";
 import type { ContinuousSystem } from "../systems/types";
 import type { BoltzmannGenerator } from "./generator";
@@ -29,28 +32,30 @@ export interface ReweightOptions extends RandomOptions {
   keepLatent?: boolean;
 }
 
-export interface ReweightResult {
-  n: number;
+/**
+ * The estimator layer's `ImportanceEstimates` (totals, `per` = 1: ln Z,
+ * F = −ln Z/β, reweighted and model ⟨E⟩, S, ESS, Pareto k̂, warnings) with
+ * the samples themselves.
+ */
+export interface ReweightResult extends ImportanceEstimates {
   dim: number;
-  beta: number;
   /** Samples x, [n × dim] row-major (float64 copies of the float32 samples). */
   x: Float64Array;
   /** Latent points z, [n × dim], when `keepLatent`. */
   z: Float64Array | null;
-  /** E(x) in float64. */
-  energy: Float64Array;
-  /** ln q(x). */
+  /** E(x) per sample in float64 (`energy` is the reweighted ⟨E⟩). */
+  energies: Float64Array;
+  /** ln q(x) per sample. */
   logProb: Float64Array;
-  /** ln w = −βE(x) − ln q(x). */
-  logWeights: Float64Array;
-  /** Kish ESS (Σw)²/Σw² and ESS/n. */
-  ess: number;
-  essFraction: number;
-  /** ln Z = ln⟨w⟩_q with its error (delta method). */
-  logZ: Stats;
 }
 
-/** Draw samples from a Boltzmann generator and compute their importance weights. */
+/**
+ * Draw samples from a Boltzmann generator and compute their importance
+ * weights and the importance-sampled estimates (src/estimates/importance.ts:
+ * plain log-mean-exp ln Z, jackknife errors, ESS, Pareto k̂, warnings).
+ * Samples with a NaN energy or ln q (a flow that overflowed) get zero weight
+ * and a warning.
+ */
 export function reweight(model: BoltzmannGenerator, options: ReweightOptions): ReweightResult {
   const where = "reweight";
   checkKeys(options, ["system", "beta", "samples", "batch", "temperature", "keepLatent", "seed", "rng"], where);
@@ -66,7 +71,7 @@ export function reweight(model: BoltzmannGenerator, options: ReweightOptions): R
   const d = model.size;
   const x = new Float64Array(n * d);
   const z = options.keepLatent === true ? new Float64Array(n * d) : null;
-  const energy = new Float64Array(n), logProb = new Float64Array(n), logWeights = new Float64Array(n);
+  const energies = new Float64Array(n), logProb = new Float64Array(n);
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
     const s = model.sample(b, { rng, temperature });
@@ -75,15 +80,12 @@ export function reweight(model: BoltzmannGenerator, options: ReweightOptions): R
     tf.dispose([s.x, s.logProb, s.z]);
     x.set(xs, start * d);
     for (let k = 0; k < b; k++) {
-      const e = system.energyOf(x.subarray((start + k) * d, (start + k + 1) * d));
-      energy[start + k] = e;
+      energies[start + k] = system.energyOf(x.subarray((start + k) * d, (start + k + 1) * d));
       logProb[start + k] = lq[k];
-      const lw = -beta * e - lq[k];
-      logWeights[start + k] = Number.isNaN(lw) ? -Infinity : lw;
     }
   }
-  const ess = kishEss(logWeights);
-  return { n, dim: d, beta, x, z, energy, logProb, logWeights, ess, essFraction: ess / n, logZ: logMeanExp(logWeights) };
+  const est = importanceEstimates({ energy: energies, logProb, beta });
+  return { ...est, dim: d, x, z, energies, logProb };
 }
 
 /** Weights e^{ln w − max} in float64 (the shift cancels in every ratio). */
@@ -98,6 +100,12 @@ function shiftedWeights(logWeights: ArrayLike<number>, where: string): Float64Ar
   const w = new Float64Array(logWeights.length);
   for (let k = 0; k < w.length; k++) w[k] = Math.exp(logWeights[k] - m);
   return w;
+}
+
+function sum(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k];
+  return s;
 }
 
 function readBlocks(v: number | undefined, n: number, where: string): number {
@@ -125,7 +133,8 @@ export function reweightedMean(options: ReweightedMeanOptions): Stats {
   const wo = new Float64Array(n);
   for (let k = 0; k < n; k++) wo[k] = w[k] * v[k];
   const j = jackknife({ series: [w, wo], estimator: (m) => m[1] / m[0], blocks: readBlocks(options.blocks, n, where) });
-  return { mean: j.estimate, error: j.error, variance: j.variance, n };
+  // the plain estimate over every sample (the jackknife's own drops a partial last block)
+  return { mean: sum(wo) / sum(w), error: j.error, variance: j.variance, n };
 }
 
 export interface WellOptions {
@@ -170,13 +179,15 @@ export function wellFreeEnergy(options: WellOptions): WellResult {
   const blocks = readBlocks(options.blocks, n, where);
   const df = jackknife({ series: [wl, wr], estimator: (m) => Math.log(m[0]) - Math.log(m[1]), blocks });
   const fr = jackknife({ series: [wl, wr], estimator: (m) => m[1] / (m[0] + m[1]), blocks });
-  const fix = (s: { estimate: number; error: number; variance: number }): Stats => ({
-    mean: s.estimate,
-    error: Number.isFinite(s.estimate) ? s.error : Infinity,
+  // plain estimates over every sample, jackknife errors
+  const L = sum(wl), R = sum(wr);
+  const fix = (mean: number, s: { error: number; variance: number }): Stats => ({
+    mean,
+    error: Number.isFinite(mean) ? s.error : Infinity,
     variance: s.variance,
     n,
   });
-  return { deltaF: fix(df), fractionRight: fix(fr) };
+  return { deltaF: fix(Math.log(L) - Math.log(R), df), fractionRight: fix(R / (L + R), fr) };
 }
 
 export interface ProfileOptions {

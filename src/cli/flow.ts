@@ -17,6 +17,7 @@ import { continuousMetropolis } from "../samplers/continuous";
 import { doubleWell } from "../systems/continuous/quartic";
 import type { Command } from "./args";
 import { asUsage, checkOutDir, need } from "./checks";
+import { finiteOrNull, printWarnings } from "./warnings";
 
 export const flowCommand: Command = {
   name: "flow",
@@ -95,6 +96,8 @@ export const flowCommand: Command = {
         seed,
         samples: nSamples,
         essFraction: rw.essFraction,
+        paretoK: finiteOrNull(rw.paretoK),
+        warnings: rw.warnings,
         deltaF: { mean: weighted.deltaF.mean, error: weighted.deltaF.error },
         deltaFExact: exact.deltaF,
         deltaFModel: raw.deltaF.mean,
@@ -111,6 +114,7 @@ export const flowCommand: Command = {
         trainSeconds: trained.elapsedMs / 1000,
         mcmcSeconds,
       };
+      printWarnings(where, rw.warnings);
       if (out !== undefined) {
         fs.mkdirSync(out, { recursive: true });
         trained.history.writeCSV(path.join(out, "history.csv"));

@@ -14,6 +14,7 @@ import { asUsage, checkCheckpointFile, checkOutDir, need } from "./checks";
 import { ensureBackend } from "../core/backend";
 import { UsageError } from "../core/errors";
 import { configDifference } from "../train/checkpoint";
+import { finiteOrNull, printWarnings } from "./warnings";
 
 const MODELS = ["made", "pixelcnn", "twobo"] as const;
 
@@ -153,17 +154,25 @@ export const trainCommand: Command = {
         relativeErrorVariational: ex === null ? null : (est.fVariational.mean - ex.f) / Math.abs(ex.f),
         importanceDeviationInErrors: ex === null ? null : (est.fImportance.mean - ex.f) / est.fImportance.error,
         essFraction: est.essFraction,
-        energyPerSpin: est.energyPerSpin.mean,
-        energyPerSpinReweighted: est.energyPerSpinReweighted.mean,
+        paretoK: finiteOrNull(est.paretoK),
+        warnings: est.warnings,
+        // per spin: energy/entropy reweighted to Boltzmann, energyModel/entropyModel under q (the older keys below say the same)
+        energy: { mean: est.energy.mean, error: est.energy.error },
+        energyModel: { mean: est.energyModel.mean, error: est.energyModel.error },
+        entropy: { mean: est.entropy.mean, error: est.entropy.error },
+        entropyModel: { mean: est.entropyModel.mean, error: est.entropyModel.error },
+        energyPerSpin: est.energyModel.mean,
+        energyPerSpinReweighted: est.energy.mean,
         energyExact: ex === null ? null : ex.e,
-        entropyPerSpin: est.entropyPerSpin.mean,
-        entropyPerSpinReweighted: est.entropyPerSpinReweighted,
+        entropyPerSpin: est.entropyModel.mean,
+        entropyPerSpinReweighted: est.entropy.mean,
         entropyExact: ex === null ? null : ex.s,
-        absMagnetization: est.absMagnetization.mean,
+        absMagnetization: est.observablesModel.absMagnetizationPerSpin.mean,
         msPerStep: r.msPerStep,
         samplesPerSecond: r.samplesPerSecond,
         checkpoint: r.checkpoint,
       };
+      printWarnings(C, est.warnings);
       if (out !== undefined) {
         fs.mkdirSync(out, { recursive: true });
         saveHistory(r.history, path.join(out, "history.csv"));

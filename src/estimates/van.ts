@@ -1,12 +1,17 @@
 /**
- * Estimates from a trained model and fresh samples, in float64 on the JS side:
+ * Estimates from a trained VAN and fresh samples, in float64 on the JS side,
+ * everything per spin (see ./importance.ts for the convention):
  *
- * - variational free energy per spin F_q/N = ⟨βE + ln q⟩_q/(βN) ≥ F/N, with
- *   its standard error;
- * - importance-sampled F/N = −ln⟨e^{−βE − ln q}⟩_q/(βN), unbiased in Z (its
- *   logarithm has an O(1/n) bias), with a jackknife or bootstrap error;
- * - the Kish effective sample size of the weights;
- * - energy, entropy and |m| per spin, under q and reweighted to Boltzmann;
+ * - variational free energy F_q/N = ⟨βE + ln q⟩_q/(βN) ≥ F/N, with its
+ *   standard error (`freeEnergyVariational`, alias `fVariational`);
+ * - importance-sampled F/N = −ln⟨e^{−βE − ln q}⟩_q/(βN), the plain
+ *   log-mean-exp estimate (unbiased in Z; its logarithm has an O(1/n) bias,
+ *   reported as `bias` and not subtracted) with a jackknife or bootstrap error
+ *   (`freeEnergy`, alias `fImportance`);
+ * - the Kish effective sample size, Pareto k̂ and `warnings`;
+ * - energy, entropy and magnetisation per spin, reweighted to Boltzmann
+ *   (`energy`, `entropy`, `observables`) and under q (`energyModel`,
+ *   `entropyModel`, `observablesModel`);
  * - the overlap distribution P(q) from independent pairs of samples.
  */
 import { ensureBackend } from "../core/backend";
@@ -14,12 +19,12 @@ import { resolveRng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkOneOf, checkPositive } from "../core/validate";
 import { sampleSpins } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
-import { bootstrap, jackknife } from "../stats/resampling";
 import type { Stats } from "../stats/types";
-import { kishEss, weightedMean } from "../stats/weights";
 import type { SpinSystem } from "../systems/types";
 import { checkModelSystem } from "../models/spin";
 import { energiesOf } from "../systems/observables";
+import { importanceEstimates, type ImportanceEstimates } from "./importance";
+import { drawSpinSamples } from "./spins";
 
 export interface EstimateVanOptions extends RandomOptions {
   model: GenerativeModel;
@@ -29,42 +34,24 @@ export interface EstimateVanOptions extends RandomOptions {
   samples?: number;
   /** Samples drawn per call of the model (default 1000). */
   batch?: number;
-  /** Error of the importance-sampled F: "jackknife" (default) or "bootstrap". */
+  /** Error of the importance-sampled quantities: "jackknife" (default) or "bootstrap"; the estimates themselves are the same plain values either way. */
   errorMethod?: "jackknife" | "bootstrap";
   /** Blocks of the jackknife/bootstrap (default 100). */
   blocks?: number;
 }
 
-/** Everything per spin. */
-export interface VanEstimates {
-  beta: number;
+/**
+ * `ImportanceEstimates` per spin (observables `magnetizationPerSpin`,
+ * `absMagnetizationPerSpin`), with the names the CLI and notebooks use for
+ * the two free energies.
+ */
+export interface VanEstimates extends ImportanceEstimates {
+  /** Number of samples (= `n`). */
   samples: number;
-  /** ⟨βE + ln q⟩_q/(βN): an upper bound on F/N. */
+  /** The same object as `freeEnergyVariational`: F_q/N. */
   fVariational: Stats;
-  /** −ln⟨w⟩/(βN) with w = e^{−βE − ln q}; `bias` is the estimated bias of the plain estimate (already removed by the jackknife). */
-  fImportance: Stats & { bias: number; estimate: number };
-  /** Kish ESS / samples. */
-  essFraction: number;
-  ess: number;
-  /** ⟨E⟩_q/N and the reweighted ⟨E⟩/N. */
-  energyPerSpin: Stats;
-  energyPerSpinReweighted: Stats;
-  /** −⟨ln q⟩_q/N (the model's entropy) and the reweighted β(⟨E⟩ − F)/N. */
-  entropyPerSpin: Stats;
-  entropyPerSpinReweighted: number;
-  absMagnetization: Stats;
-  absMagnetizationReweighted: Stats;
-}
-
-function meanStats(x: Float64Array, scale = 1): Stats {
-  const n = x.length;
-  let s = 0;
-  for (let k = 0; k < n; k++) s += x[k];
-  const m = s / n;
-  let v = 0;
-  for (let k = 0; k < n; k++) v += (x[k] - m) ** 2;
-  v = n > 1 ? v / (n - 1) : 0;
-  return { mean: m * scale, error: Math.sqrt(v / n) * Math.abs(scale), variance: v * scale * scale, n };
+  /** The same object as `freeEnergy`: the importance-sampled F/N (plain log-mean-exp, `bias` not subtracted). */
+  fImportance: Stats & { bias: number };
 }
 
 /** Samples with their energies and log-probabilities, in chunks of `batch`. */
@@ -104,52 +91,13 @@ export function estimateVan(options: EstimateVanOptions): VanEstimates {
   const blocks = checkInteger(options.blocks ?? Math.min(100, samples), "blocks", W, { min: 2, max: samples });
   const rng = resolveRng(options, W);
   ensureBackend();
-  const n = system.n;
-  const d = drawWithEnergies(model, system, samples, batch, { rng });
-  const L = new Float64Array(samples);
-  const logw = new Float64Array(samples);
-  const absm = new Float64Array(samples);
+  const d = drawSpinSamples(model, system, { samples, batch, rng });
   for (let k = 0; k < samples; k++) {
-    L[k] = beta * d.energy[k] + d.logProb[k];
-    logw[k] = -L[k];
-    let m = 0;
-    for (let i = 0; i < n; i++) m += d.x[k * n + i];
-    absm[k] = Math.abs(m) / n;
+    const L = beta * d.energy[k] + d.logProb[k];
+    if (!Number.isFinite(L)) throw new Error(`${W}: sample ${k} has a non-finite βE + ln q (${L})`);
   }
-  for (let k = 0; k < samples; k++) {
-    if (!Number.isFinite(L[k])) throw new Error(`${W}: sample ${k} has a non-finite βE + ln q (${L[k]})`);
-  }
-  const fVariational = meanStats(L, 1 / (beta * n));
-  // ln⟨w⟩ with the weights shifted by their maximum; the estimator works on block means of w
-  let mx = -Infinity;
-  for (let k = 0; k < samples; k++) if (logw[k] > mx) mx = logw[k];
-  const w = new Float64Array(samples);
-  for (let k = 0; k < samples; k++) w[k] = Math.exp(logw[k] - mx);
-  const f = (mu: Float64Array): number => -(mx + Math.log(mu[0])) / (beta * n);
-  const r = method === "jackknife"
-    ? jackknife({ series: w, estimator: f, blocks })
-    : bootstrap({ series: w, estimator: f, blocks, rng });
-  const fImportance = { mean: r.mean, error: r.error, variance: r.variance, n: samples, bias: r.bias, estimate: r.estimate };
-  const ess = kishEss(logw);
-  const e = meanStats(d.energy, 1 / n);
-  const eW = weightedMean({ values: d.energy, logWeights: logw });
-  const energyPerSpinReweighted = { ...eW, mean: eW.mean / n, error: eW.error / n, variance: eW.variance / (n * n) };
-  const entropyPerSpin = meanStats(d.logProb, -1 / n);
-  const mW = weightedMean({ values: absm, logWeights: logw });
-  return {
-    beta,
-    samples,
-    fVariational,
-    fImportance,
-    essFraction: ess / samples,
-    ess,
-    energyPerSpin: e,
-    energyPerSpinReweighted,
-    entropyPerSpin,
-    entropyPerSpinReweighted: beta * (energyPerSpinReweighted.mean - fImportance.mean),
-    absMagnetization: meanStats(absm),
-    absMagnetizationReweighted: { mean: mW.mean, error: mW.error, variance: mW.variance, n: mW.n },
-  };
+  const est = importanceEstimates({ energy: d.energy, logProb: d.logProb, beta, per: system.n, observables: d.observables, errorMethod: method, blocks, rng });
+  return { ...est, samples, fVariational: est.freeEnergyVariational, fImportance: est.freeEnergy };
 }
 
 export interface OverlapOptions extends RandomOptions {
@@ -168,6 +116,10 @@ export interface OverlapDistribution {
   q: Float64Array;
   /** Normalised pair weights w_a w_b / Σ (uniform 1/pairs without a system). */
   weights: Float64Array;
+  /** When reweighting: Kish ESS / samples, Pareto k̂ and warnings of the single-sample weights (./importance.ts); null, null, [] otherwise. */
+  essFraction: number | null;
+  paretoK: number | null;
+  warnings: string[];
   /** P(q) on the N+1 possible values q = −1, −1 + 2/N, …, 1: `value`, `probability` (under the model), `reweighted` (or null). */
   histogram: { value: number[]; probability: number[]; reweighted: number[] | null };
 }
@@ -187,6 +139,7 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
   const n = model.size;
   let x: Float32Array;
   let logw: Float64Array | null = null;
+  let weightsOf: ImportanceEstimates | null = null;
   if (options.system !== undefined) {
     checkModelSystem(model, options.system, W);
     const beta = checkPositive(options.beta, "beta", W);
@@ -194,6 +147,8 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
     x = d.x;
     logw = new Float64Array(2 * pairs);
     for (let k = 0; k < 2 * pairs; k++) logw[k] = -beta * d.energy[k] - d.logProb[k];
+    // the diagnostics of the single-sample weights (ESS, k̂, warnings) tell whether the reweighted P(q) can be trusted
+    weightsOf = importanceEstimates({ energy: d.energy, logProb: d.logProb, beta, per: n });
   } else {
     x = new Float32Array(2 * pairs * n);
     for (let b0 = 0; b0 < 2 * pairs; b0 += batch) {
@@ -224,6 +179,9 @@ export function overlapDistribution(options: OverlapOptions): OverlapDistributio
   return {
     q,
     weights,
+    essFraction: weightsOf === null ? null : weightsOf.essFraction,
+    paretoK: weightsOf === null ? null : weightsOf.paretoK,
+    warnings: weightsOf === null ? [] : weightsOf.warnings,
     histogram: {
       value: counts.map((_, j) => (2 * j - n) / n),
       probability: counts.map((c) => c / pairs),

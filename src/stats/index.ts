@@ -2,10 +2,13 @@
  * Statistics for Monte Carlo estimates, float64 throughout: means with error
  * bars, autocorrelation times (Sokal windowing), effective sample sizes,
  * jackknife/bootstrap errors of nonlinear estimators, importance-weight
- * estimators (ln-mean-exp, Kish ESS, weighted means), binning analysis and a
- * chi-square goodness-of-fit test.
+ * estimators (ln-mean-exp, Kish ESS, weighted means, the Pareto-k̂ tail
+ * diagnostic), binning analysis, a chi-square goodness-of-fit test, and
+ * `Stats` as a value (scale, shift, format).
  */
 export type { Stats, SeriesOptions } from "./types";
+export { scaleStats, shiftStats, formatStats, type FormatStatsOptions } from "./value";
+export { gpdFit, paretoK, paretoTailLength, type GpdFit, type GpdFitOptions, type ParetoKResult } from "./pareto";
 export {
   autocorrelation,
   integratedAutocorrelationTime,

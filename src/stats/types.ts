@@ -6,7 +6,10 @@
  * of the underlying series (for nonlinear estimators: n·error², the variance a
  * single sample would carry), `tauInt` the integrated autocorrelation time in
  * units of the series' steps (Sokal convention: 1/2 for uncorrelated data) when
- * it was estimated, and `n` the number of samples used.
+ * it was estimated, `n` the number of samples used, and `rHat` the split-R̂
+ * across chains (Gelman–Rubin as netket reports it: ≈ 1 when the chains agree)
+ * when there were at least two chains. Build derived values with
+ * `scaleStats`/`shiftStats` and print them with `formatStats` (./value.ts).
  */
 export interface Stats {
   mean: number;
@@ -14,6 +17,8 @@ export interface Stats {
   variance: number;
   tauInt?: number;
   n: number;
+  /** Split-R̂ across chains (only from multi-chain Monte Carlo). */
+  rHat?: number;
 }
 
 /** Options shared by estimators that read a multi-chain series. */

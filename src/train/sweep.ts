@@ -85,12 +85,12 @@ export function sweepVan(options: SweepVanOptions): SweepVanResult {
           fImportance: est.fImportance.mean,
           fImportanceError: est.fImportance.error,
           essFraction: est.essFraction,
-          energy: est.energyPerSpin.mean,
-          energyError: est.energyPerSpin.error,
-          energyReweighted: est.energyPerSpinReweighted.mean,
-          entropy: est.entropyPerSpin.mean,
-          entropyReweighted: est.entropyPerSpinReweighted,
-          absMagnetization: est.absMagnetization.mean,
+          energy: est.energyModel.mean,
+          energyError: est.energyModel.error,
+          energyReweighted: est.energy.mean,
+          entropy: est.entropyModel.mean,
+          entropyReweighted: est.entropy.mean,
+          absMagnetization: est.observablesModel.absMagnetizationPerSpin.mean,
         });
       }
       estimates.push(est);

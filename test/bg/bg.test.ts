@@ -197,6 +197,25 @@ test("combinedSchedule: by example first, then a linear ramp to the final weight
   assert.deepEqual(s(99, 100), { energy: 2, example: 0.5 });
 });
 
+test("reweight carries the estimator layer's diagnostics: none for a broad Gaussian on the double well, k̂ and a warning for one stuck in the left well", () => {
+  const dw = doubleWell();
+  const broad = boltzmannGenerator({ flow: affine([Math.log(1.6), 0], [0, 0]) });
+  const ok = reweight(broad, { system: dw, beta: 1, samples: 20000, seed: 21 });
+  broad.dispose();
+  assert.ok(ok.paretoK < 0.7, `broad: k̂ = ${ok.paretoK}`);
+  assert.deepEqual(ok.warnings, []);
+  assert.equal(ok.per, 1);
+  assert.ok(Math.abs(ok.freeEnergy.mean + ok.logZ.mean) < 1e-12, "F = −ln Z/β at β = 1");
+  assert.ok(ok.energy.mean < ok.energyModel.mean, "reweighting moves ⟨E⟩ down into the wells");
+  // a narrow Gaussian in the left well never sees the right well (3.3 % of Z)
+  const left = dw.wells.left;
+  const stuck = boltzmannGenerator({ flow: affine([Math.log(0.25), 0], [left[0], left[1]]) });
+  const bad = reweight(stuck, { system: dw, beta: 1, samples: 20000, seed: 22 });
+  stuck.dispose();
+  assert.ok(bad.paretoK > 0.7, `stuck: k̂ = ${bad.paretoK}`);
+  assert.ok(bad.warnings.some((w) => w.includes("Pareto k̂") && w.includes("not reliable")), bad.warnings.join("; "));
+});
+
 test("reweighting a broad Gaussian to the double well recovers ΔF, ln Z and the free-energy profile within their errors", () => {
   const dw = doubleWell();
   const bg = boltzmannGenerator({ flow: affine([Math.log(1.6), 0], [0, 0]) });

@@ -19,6 +19,9 @@ test("boltzlab flow prints the summary keys, writes history and summary with --o
   assert.equal(tf.memory().numTensors, before);
   for (const k of ["essFraction", "deltaF", "deltaFExact", "minorWellFraction", "msPerStep"]) assert.ok(k in r, `missing ${k}`);
   assert.ok(r.essFraction > 0 && r.essFraction <= 1);
+  // the estimator layer's diagnostics: k̂ (null when not finite) and the warnings, also printed on stderr
+  assert.ok(r.paretoK === null || typeof r.paretoK === "number");
+  assert.ok(Array.isArray(r.warnings) && r.warnings.every((w: unknown) => typeof w === "string"));
   assert.ok(Math.abs(r.deltaFExact - 3.38) < 0.005);
   assert.ok(Math.abs(r.minorWellFraction.exact - 0.0329) < 1e-4);
   assert.equal(r.minorWellFraction.well, "right");

@@ -28,6 +28,12 @@ for (const [model, extra] of [["pixelcnn", ["--width", "4", "--half-kernel", "1"
     // F_q ≥ F up to its error; the importance-sampled F is unbiased
     assert.ok(out.fVariational.mean >= out.fExact - 4 * out.fVariational.error, `F_q ${out.fVariational.mean} < F ${out.fExact}`);
     assert.ok(Math.abs(out.fImportance.mean - out.fExact) < 4 * out.fImportance.error + 1e-6, `F_IS ${out.fImportance.mean} ± ${out.fImportance.error} vs ${out.fExact}`);
+    // one result type: energy is reweighted, energyModel under q; k̂ and warnings come with every importance-sampled summary
+    const o = t.out as Record<string, any>;
+    assert.equal(o.energyPerSpinReweighted, o.energy.mean);
+    assert.equal(o.energyPerSpin, o.energyModel.mean);
+    assert.ok(typeof o.paretoK === "number" && Array.isArray(o.warnings));
+    for (const w of o.warnings as string[]) assert.ok(t.stderr.includes(`boltzlab train: warning: ${w}`), "each warning is printed on stderr");
     const s = cli(["sample", "--system", "ising:L=3", "--beta", "0.3", "--sampler", "nmcmc", "--model", path.join(dir, "checkpoint.json"), "--sweeps", "300", "--seed", "2"]);
     assert.equal(s.status, 0, s.stderr);
     assert.ok((s.out as { acceptance: number }).acceptance > 0.2, "a trained model is a good proposal at high temperature");

@@ -37,13 +37,13 @@ test("estimates agree with their exact twins by enumeration: F_q, ⟨E⟩_q, S_q
   for (const errorMethod of ["jackknife", "bootstrap"] as const) {
     const est = estimateVan({ model: m, system, beta, samples: 20000, seed: 4, errorMethod });
     assert.ok(Math.abs(est.fVariational.mean - fq) < 4 * est.fVariational.error, `F_q ${est.fVariational.mean} ± ${est.fVariational.error} vs ${fq}`);
-    assert.ok(Math.abs(est.energyPerSpin.mean - eq / n) < 4 * est.energyPerSpin.error);
-    assert.ok(Math.abs(est.entropyPerSpin.mean - sq / n) < 4 * est.entropyPerSpin.error);
+    assert.ok(Math.abs(est.energyModel.mean - eq / n) < 4 * est.energyModel.error);
+    assert.ok(Math.abs(est.entropyModel.mean - sq / n) < 4 * est.entropyModel.error);
     assert.ok(fq >= ex.freeEnergyPerSpin, "F_q ≥ F exactly");
     assert.ok(Math.abs(est.fImportance.mean - ex.freeEnergyPerSpin) < 4 * est.fImportance.error, `F_IS ${est.fImportance.mean} ± ${est.fImportance.error} vs ${ex.freeEnergyPerSpin}`);
     assert.ok(est.fImportance.error > 0 && est.fImportance.error < 0.01);
-    assert.ok(Math.abs(est.energyPerSpinReweighted.mean - ex.energyPerSpin!) < 4 * est.energyPerSpinReweighted.error + 1e-3);
-    assert.ok(Math.abs(est.entropyPerSpinReweighted - ex.entropyPerSpin!) < 0.02);
+    assert.ok(Math.abs(est.energy.mean - ex.energyPerSpin!) < 4 * est.energy.error + 1e-3);
+    assert.ok(Math.abs(est.entropy.mean - ex.entropyPerSpin!) < 0.02);
     assert.ok(est.essFraction > 0.3 && est.essFraction <= 1);
   }
   m.dispose();
@@ -81,6 +81,10 @@ test("P(q) from independent pairs matches the exact pair distribution of the mod
   const p = rw.histogram.reweighted!;
   for (let j = 0; j <= n; j++) assert.ok(Math.abs(p[j] - exactBoltzP[j]) < 0.03, `reweighted P(q=${rw.histogram.value[j]}) = ${p[j]} vs ${exactBoltzP[j]}`);
   assert.ok(Math.abs(rw.weights.reduce((a, v) => a + v, 0) - 1) < 1e-9);
+  // the weights' diagnostics come with the reweighted P(q), and not without a system
+  assert.ok(rw.paretoK !== null && rw.paretoK < 0.7 && rw.essFraction !== null && rw.essFraction > 0.1, `k̂ ${rw.paretoK}, ESS ${rw.essFraction}`);
+  assert.deepEqual(rw.warnings, []);
+  assert.equal(r.paretoK, null);
   m.dispose();
 });
 
