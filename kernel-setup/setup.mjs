@@ -10,6 +10,7 @@
  *  4. A project-local Python venv (.venv) with JupyterLab, nbclient and
  *     nbconvert pinned in kernel-setup/requirements.txt.
  *  5. The tslab kernelspec registered inside .venv, pointing at the project's tslab.
+ *  6. JupyterLab settings overrides in .venv: the news prompt and update checks off.
  *
  * Flags: --no-venv (skip 4 and 5), --quiet, --force-native (rebuild the addon).
  */
@@ -210,6 +211,26 @@ function kernelspec() {
   }
 }
 
+// 6. JupyterLab settings of the project's lab: no "get notified about official
+// Jupyter news?" prompt on first start, and no update checks (no other host is contacted).
+function labSettings() {
+  const dir = path.join(root, ".venv", "share", "jupyter", "lab", "settings");
+  const file = path.join(dir, "overrides.json");
+  let current = {};
+  try {
+    current = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    current = {};
+  }
+  const want = { ...current, "@jupyterlab/apputils-extension:notification": { ...(current["@jupyterlab/apputils-extension:notification"] ?? {}), fetchNews: "false", checkForUpdates: false } };
+  const text = JSON.stringify(want, null, 2) + "\n";
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, text);
+    log(`wrote JupyterLab settings ${path.relative(root, file)} (news and update checks off)`);
+  }
+}
+
 try {
   selfLink();
   compile();
@@ -217,6 +238,7 @@ try {
   if (!args.has("--no-venv")) {
     venv();
     kernelspec();
+    labSettings();
   }
 } catch (e) {
   warn(e.message);
