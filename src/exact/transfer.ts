@@ -296,7 +296,15 @@ export function transferMatrix(system: SpinSystem, beta: number, options: Transf
       for (let x = 0; x < S; x++) {
         const a = A[x];
         if (a === 0) continue;
-        const pat = patOf(x);
+        let pat: number;
+        if (kk === 0) pat = 0;
+        else if (kk === 1) pat = (x >> s0) & 1;
+        else if (kk === 2) pat = ((x >> s0) & 1) | (((x >> s1) & 1) << 1);
+        else if (kk === 3) pat = ((x >> s0) & 1) | (((x >> s1) & 1) << 1) | (((x >> s2) & 1) << 2);
+        else {
+          pat = 0;
+          for (let q = 0; q < kk; q++) pat |= ((x >> ls[q]) & 1) << q;
+        }
         const xd = x & ~slotBit;
         const xu = x | slotBit;
         const wu = a * wUp[pat];
