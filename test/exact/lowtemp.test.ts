@@ -61,6 +61,13 @@ test("SK N = 12 and a ±J torus at β = 1e3: E₀ and the degeneracy from brute 
     assertGroundLimit(enumerate(pm, beta), gp.E0, gp.g, `±J 4×4 enumeration β=${beta}`);
     assertGroundLimit(transferMatrix(pm, beta), gp.E0, gp.g, `±J 4×4 transfer matrix β=${beta}`);
   }
+  // far beyond: the entropy was β⟨E⟩ + ln Z (7e283 at β = 1e300), now ln S0 + β⟨E − E_min⟩
+  for (const beta of [1e10, 1e300]) {
+    const r = enumerate(s, beta);
+    assert.ok(Math.abs((r.entropyPerSpin as number) - Math.LN2 / 12) < 1e-12, `β=${beta}: S ${r.entropyPerSpin}`);
+    assert.equal(r.specificHeatPerSpin, 0);
+    assert.ok(Math.abs((r.energyPerSpin as number) - gs.E0 / 12) < 1e-14);
+  }
   // with fields (no spin-flip symmetry): the unique ground state
   const h = isingSquare({ L: 4, boundary: "open", h: 0.3 });
   assertGroundLimit(transferMatrix(h, 1e3), -24 - 4.8, 1, "open 4×4 with field, transfer matrix");
