@@ -9,11 +9,12 @@
  * one ln Z: a C < 0 within its bound is rounding and reported as 0; when the
  * bound on C exceeds `MAX_DERIVATIVE_ERROR` (or the bound on U exceeds it), the
  * quantity cannot be computed this way and an Error says so (use `logZOnly`
- * for ln Z and f alone).
+ * for ln Z and f alone). "Exceeds" means more than both MAX_DERIVATIVE_ERROR
+ * and 0.1% of the value.
  */
 import type { ExactResult } from "../systems/types";
 
-/** Largest accepted rounding bound on the energy and specific heat per spin from finite differences. */
+/** Rounding bound per spin on the finite-difference energy and specific heat accepted regardless of their size (larger bounds pass only below 0.1% of the value). */
 export const MAX_DERIVATIVE_ERROR = 1e-5;
 
 export interface DerivativeOptions {
@@ -52,10 +53,12 @@ export function withDerivatives(method: string, n: number, beta: number, logZ: (
   const delta = 32 * Number.EPSILON * Math.max(Math.abs(l0), Math.abs(lp3), Math.abs(lm3));
   const uErr = (delta * (2 * (45 + 9 + 1))) / (60 * h) / n;
   const cErr = (beta * beta * delta * (2 * (2 + 27 + 270) + 490)) / (180 * h * h) / n;
-  if (uErr > MAX_DERIVATIVE_ERROR || cErr > MAX_DERIVATIVE_ERROR) {
-    throw new Error(`exact.${method}: at β = ${beta} the finite-difference ${cErr > MAX_DERIVATIVE_ERROR ? "specific heat" : "energy"} has a rounding bound of ${Math.max(uErr, cErr).toExponential(1)} per spin (> ${MAX_DERIVATIVE_ERROR}): not computable this way; ask for logZOnly (ln Z and f only) or use the transfer matrix`);
-  }
   let c = (beta * beta * d2) / n;
+  const uBad = uErr > Math.max(MAX_DERIVATIVE_ERROR, 1e-3 * Math.abs(u));
+  const cBad = cErr > Math.max(MAX_DERIVATIVE_ERROR, 1e-3 * Math.abs(c));
+  if (uBad || cBad) {
+    throw new Error(`exact.${method}: at β = ${beta} the finite-difference ${cBad ? "specific heat" : "energy"} has a rounding bound of ${(cBad ? cErr : uErr).toExponential(1)} per spin (more than ${MAX_DERIVATIVE_ERROR} and 0.1% of its value): not computable this way; ask for logZOnly (ln Z and f only) or use the transfer matrix`);
+  }
   if (c < 0 && -c <= cErr) c = 0; // rounding: the true C is below what the differences resolve
   base.energyPerSpin = u;
   base.entropyPerSpin = beta * u + l0 / n;
