@@ -22,7 +22,8 @@ export { renderSvg, renderSvgAsync, svgToPng } from "./plot/render";
 
 // Physics, one namespace per concept: bz.systems.isingSquare(...), bz.exact(system, beta)
 // (also bz.exact.kaufman(...) etc.), bz.stats.mean(...), bz.samplers.wolff(...),
-// bz.models.made(...), bz.train.trainVan(...), bz.estimates.estimateVan(...).
+// bz.models.made(...), bz.train.trainVan(...), bz.estimates.estimateVan(...),
+// bz.meanfield.nmf(system, {beta}) (also tap, bethe).
 export * as systems from "./systems/index";
 export * as io from "./io/index";
 export * as stats from "./stats/index";
@@ -32,6 +33,7 @@ export * as train from "./train/index";
 export * as estimates from "./estimates/index";
 export * as flows from "./flows/index";
 export * as bg from "./bg/index";
+export * as meanfield from "./meanfield/index";
 export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
 export type { GenerativeModel, Sample } from "./models/types";
 export type { SamplerOptions, SamplerResult } from "./samplers/types";

@@ -7,11 +7,12 @@ import { Options, parseArgs, type Command } from "./args";
 import { exactCommand } from "./exact";
 import { flowCommand } from "./flow";
 import { infoCommand } from "./info";
+import { meanfieldCommand } from "./meanfield";
 import { sampleCommand } from "./sample";
 import { trainCommand } from "./train";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand, flowCommand];
+export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand, flowCommand, meanfieldCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);

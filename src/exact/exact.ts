@@ -2,7 +2,10 @@
  * `exact(system, beta, {method?})`: the exact reference for a spin system.
  * Without a method (or with "auto"), systems of n ≤ 18 are enumerated and
  * larger ones get the cheapest applicable method, named in the result (`method`); a named method that does not apply
- * throws an Error saying why.
+ * throws an Error saying why. With "auto", a method that cannot reach the
+ * requested β (a precision limit, e.g. Kac–Ward's finite differences at low
+ * temperature) hands over to the next cheapest; every result is checked to be
+ * finite (ln Z, f, and each other quantity finite or null), else an Error.
  *
  * Methods: "enumerate" (any system, n ≤ 34), "kaufman" (uniform periodic
  * L×L Ising, zero field), "transfer-matrix" (grids of small width, any
@@ -71,30 +74,45 @@ export function exact(system: SpinSystem, beta: number, options: ExactOptions = 
     const why = e.refusal(system);
     if (why !== null) throw new Error(`${W}: method "${method}" does not apply to ${system.name}: ${why}`);
     if (options.probabilities === true && method !== "enumerate") throw new Error(`${W}: probabilities are only available with method "enumerate"`);
-    return e.run(system, beta, options);
+    return checkFinite(e.run(system, beta, options), W);
   }
   if (options.probabilities === true) {
     const why = enumerateRefusal(system);
     if (why !== null) throw new Error(`${W}: probabilities need enumeration, which does not apply: ${why}`);
-    return METHODS.enumerate.run(system, beta, options);
+    return checkFinite(METHODS.enumerate.run(system, beta, options), W);
   }
   // small systems: enumeration (it also gives |m|), well under a second
-  if (system.n <= AUTO_ENUMERATE_N) return METHODS.enumerate.run(system, beta, options);
+  if (system.n <= AUTO_ENUMERATE_N) return checkFinite(METHODS.enumerate.run(system, beta, options), W);
   const reasons: string[] = [];
-  let best: ExactMethod | null = null;
-  let bestCost = Infinity;
+  const candidates: Array<{ m: ExactMethod; cost: number }> = [];
   for (const m of EXACT_METHODS) {
     const why = METHODS[m].refusal(system);
     if (why !== null) {
       reasons.push(`${m}: ${why}`);
       continue;
     }
-    const c = METHODS[m].cost(system);
-    if (best === null || c < bestCost) {
-      best = m;
-      bestCost = c;
+    candidates.push({ m, cost: METHODS[m].cost(system) });
+  }
+  if (candidates.length === 0) throw new Error(`${W}: no exact method applies to ${system.name} (${reasons.join("; ")})`);
+  // cheapest first; a method that cannot reach this β (precision) hands over to the next
+  candidates.sort((a, b) => a.cost - b.cost);
+  const failures: string[] = [];
+  for (const { m } of candidates) {
+    try {
+      return checkFinite(METHODS[m].run(system, beta, options), W);
+    } catch (e) {
+      failures.push((e as Error).message);
     }
   }
-  if (best === null) throw new Error(`${W}: no exact method applies to ${system.name} (${reasons.join("; ")})`);
-  return METHODS[best].run(system, beta, options);
+  throw new Error(`${W}: every applicable method failed for ${system.name} at β = ${beta}: ${failures.join("; ")}`);
+}
+
+/** Finite ln Z and f, and every other quantity finite or absent (null): never NaN/∞ passed on silently. */
+function checkFinite<T extends ExactResult>(r: T, where: string): T {
+  for (const k of ["logZ", "freeEnergyPerSpin", "energyPerSpin", "entropyPerSpin", "specificHeatPerSpin", "absMagnetizationPerSpin"] as const) {
+    const v = r[k];
+    if (v === null && k !== "logZ" && k !== "freeEnergyPerSpin") continue;
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${where}: method "${r.method}" gave ${k} = ${String(v)} at β = ${r.beta}: not computable there`);
+  }
+  return r;
 }

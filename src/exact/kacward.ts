@@ -219,7 +219,7 @@ function logDetKW(g: KWGraph, beta: number): { logAbs: number; phase: number } {
 function logZKW(g: KWGraph, beta: number, where: string): number {
   const { logAbs, phase } = logDetKW(g, beta);
   if (!Number.isFinite(logAbs)) throw new Error(`${where}: the Kac–Ward matrix is singular at β = ${beta}`);
-  if (Math.abs(phase) > 1e-6) throw new Error(`${where}: det(I − Λ) has phase ${phase} (expected 0): the embedding is not planar`);
+  if (Math.abs(phase) > 1e-6) throw new Error(`${where}: det(I − Λ) has phase ${phase.toExponential(2)} (expected 0): float64 has lost the determinant at β = ${beta} (I − Λ is nearly singular at low temperature; use the transfer matrix there) or the embedding is not planar`);
   let s = g.n * Math.LN2;
   for (let k = 0; k < g.edgeJ.length; k++) {
     const x = Math.abs(beta * g.edgeJ[k]);

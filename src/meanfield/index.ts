@@ -1,0 +1,13 @@
+/**
+ * Mean-field baselines for pairwise spin systems (the references of the VAN
+ * paper, Wu, Wang & Zhang, PRL 122, 080602 (2019)): `nmf` (naive mean field,
+ * a variational upper bound on F), `tap` (Plefka's second-order expansion with
+ * the Onsager reaction term) and `bethe` (belief propagation, exact on trees).
+ * Each takes `(system, {beta, damping?, tolerance?, maxIterations?, restarts?, seed?})`
+ * and returns F/N, U/N, S/N, the magnetisations and the iteration count, or
+ * throws when no start converges.
+ */
+export { nmf, nmfFreeEnergy } from "./nmf";
+export { tap, tapFreeEnergyOf } from "./tap";
+export { bethe } from "./bethe";
+export type { MeanFieldOptions, MeanFieldResult } from "./common";
