@@ -82,15 +82,15 @@ export class Recorder {
   }
 }
 
-/** A progress bar ticking every few sweeps (about every 10^5 elementary updates). */
-export function sweepProgress(total: number, label: string, enabled: boolean | undefined, updatesPerSweep: number): { tick(sweep: number, status?: string): void; done(status?: string): void } {
+/** A progress bar ticking every few sweeps (about every 10^5 elementary updates); a status function is called only when it ticks. */
+export function sweepProgress(total: number, label: string, enabled: boolean | undefined, updatesPerSweep: number): { tick(sweep: number, status?: string | (() => string)): void; done(status?: string): void } {
   const bar: Progress = progress({ total, label, enabled });
   const every = Math.max(1, Math.floor(1e5 / Math.max(1, updatesPerSweep)));
   let last = 0;
   return {
-    tick(sweep: number, status?: string) {
+    tick(sweep: number, status?: string | (() => string)) {
       if (sweep - last >= every || sweep === total) {
-        bar.tick(sweep - last, status);
+        bar.tick(sweep - last, typeof status === "function" ? status() : status);
         last = sweep;
       }
     },

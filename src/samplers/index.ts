@@ -2,11 +2,31 @@
  * Samplers: classical spin Monte Carlo (Metropolis, heat bath, Wolff,
  * parallel tempering), neural MCMC and importance sampling with any
  * GenerativeModel, and latent-space MC for flows. One call shape
- * (`SamplerOptions` → `SamplerResult`) throughout.
+ * (`SamplerOptions` → `SamplerResult`) throughout. Every Markov-chain sampler
+ * is a move run by one loop (`runChains`: burn-in, thinning, recording,
+ * progress, statistics with split-R̂); moves compose with `sequence`/`every`,
+ * and a new move is one `Move` object (for spins: `sampleSpins(system, move, options)`).
  */
 export type { SamplerOptions, SamplerResult } from "./types";
+export {
+  runChains,
+  sequence,
+  every,
+  observableStats,
+  type ChainState,
+  type Move,
+  type MoveReport,
+  type SequenceMove,
+  type RunChainsOptions,
+  type ObservableStats,
+} from "./driver";
+export { SpinChainState, type SpinLadder } from "./spinState";
+export { metropolisMove, heatBathMove, wolffMove, replicaSwapMove, type LocalMoveOptions } from "./spinMoves";
+export { neuralProposalMove, type NeuralProposalOptions, type NeuralProposalMove } from "./neuralMove";
+export { ContinuousChainState, randomWalkMove, malaMove } from "./continuousMoves";
+export { LatentChainState, latentRandomWalkMove } from "./latent";
 export { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
-export { metropolis, heatBath, wolff, parallelTempering, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
+export { metropolis, heatBath, wolff, parallelTempering, sampleSpins, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
 export {
   neuralMcmc,
   importanceSampling,

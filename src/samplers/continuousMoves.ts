@@ -1,0 +1,166 @@
+/**
+ * Chains and moves for continuous systems (`ContinuousSystem`, x ∈ ℝ^d):
+ * `ContinuousChainState` holds the points and their energies;
+ * `randomWalkMove` is random-walk Metropolis with Gaussian proposals
+ * x′ = x + σξ, and `malaMove` the Metropolis-adjusted Langevin algorithm,
+ * x′ = x − τβ∇E(x) + sqrt(2τ)ξ, accepted with the Metropolis–Hastings ratio
+ * that includes the proposal densities q(b|a) ∝ exp(−|b − a + τβ∇E(a)|²/(4τ)).
+ * MALA caches ∇E of every chain and recomputes it when another move changed
+ * the points (the state's `version`).
+ */
+import type { Rng } from "../core/random";
+import type { ContinuousSystem } from "../systems/types";
+import type { Recorder } from "./common";
+import type { ChainState, Move } from "./driver";
+
+/** Observables: `energy` E(x) (not per degree of freedom) and `x0`, the first coordinate. */
+export const CONTINUOUS_OBSERVABLES = ["energy", "x0"] as const;
+
+export class ContinuousChainState implements ChainState {
+  readonly chains: number;
+  readonly size: number;
+  readonly observableNames = CONTINUOUS_OBSERVABLES;
+  version = 0;
+  /** Points [chains × d] and their energies. */
+  readonly x: Float64Array;
+  readonly energy: Float64Array;
+
+  /** Start from the points x [chains × dim] (taken over, not copied); throws naming the chain whose energy is not finite. */
+  constructor(readonly system: ContinuousSystem, readonly beta: number, chains: number, x: Float64Array, where: string) {
+    this.chains = chains;
+    this.size = system.dim;
+    this.x = x;
+    this.energy = new Float64Array(chains);
+    const d = this.size;
+    for (let c = 0; c < chains; c++) {
+      this.energy[c] = system.energyOf(x.subarray(c * d, (c + 1) * d));
+      if (!Number.isFinite(this.energy[c])) throw new Error(`${where}: the energy of the initial point of chain ${c} is ${this.energy[c]}`);
+    }
+  }
+
+  record(rec: Recorder): void {
+    const d = this.size;
+    const e = rec.observables.energy;
+    const x0 = rec.observables.x0;
+    for (let c = 0; c < this.chains; c++) {
+      const slot = rec.slot(c);
+      e[slot] = this.energy[c];
+      x0[slot] = this.x[c * d];
+    }
+    if (rec.samples !== null) rec.samples.set(this.x, rec.sampleOffset(0));
+  }
+
+  final(): Float64Array {
+    return Float64Array.from(this.x);
+  }
+}
+
+function acceptanceReport(accepted: number, proposals: number, stepSize: number, kind: string) {
+  const acceptance = accepted / proposals;
+  return { acceptance, updates: proposals, diagnostics: { stepSize, kind }, summary: `acceptance ${acceptance.toFixed(3)}` };
+}
+
+/** Random-walk Metropolis: x′ = x + σξ, ξ ~ N(0, 1)^d, accepted with min(1, e^{−β(E(x′) − E(x))}). */
+export function randomWalkMove(options: { stepSize: number }): Move<ContinuousChainState> {
+  const sd = options.stepSize;
+  let xc = new Float64Array(0);
+  let xp = new Float64Array(0);
+  let accepted = 0;
+  let proposals = 0;
+  return {
+    name: "randomWalk",
+    init(state) {
+      xc = new Float64Array(state.size);
+      xp = new Float64Array(state.size);
+    },
+    cost: (state) => 50 * state.chains,
+    step(state, rng: Rng) {
+      const { x, energy, system, beta, chains } = state;
+      const d = state.size;
+      let changed = false;
+      for (let c = 0; c < chains; c++) {
+        const off = c * d;
+        for (let i = 0; i < d; i++) xc[i] = x[off + i];
+        for (let i = 0; i < d; i++) xp[i] = xc[i] + sd * rng.normal();
+        const ep = system.energyOf(xp);
+        const logRatio = -beta * (ep - energy[c]);
+        if (Number.isFinite(ep) && (logRatio >= 0 || rng.uniform() < Math.exp(logRatio))) {
+          for (let i = 0; i < d; i++) x[off + i] = xp[i];
+          energy[c] = ep;
+          accepted++;
+          changed = true;
+        }
+      }
+      proposals += chains;
+      if (changed) state.version++;
+    },
+    report: () => acceptanceReport(accepted, proposals, sd, "metropolis"),
+  };
+}
+
+/** MALA with time step τ = `stepSize`. */
+export function malaMove(options: { stepSize: number }): Move<ContinuousChainState> {
+  const step = options.stepSize;
+  const sd = Math.sqrt(2 * step);
+  let g = new Float64Array(0);
+  let xc = new Float64Array(0);
+  let xp = new Float64Array(0);
+  let gc = new Float64Array(0);
+  let gp = new Float64Array(0);
+  let seen = -1;
+  let accepted = 0;
+  let proposals = 0;
+  return {
+    name: "mala",
+    init(state) {
+      const d = state.size;
+      g = new Float64Array(state.chains * d);
+      xc = new Float64Array(d);
+      xp = new Float64Array(d);
+      gc = new Float64Array(d);
+      gp = new Float64Array(d);
+      seen = -1;
+    },
+    cost: (state) => 50 * state.chains,
+    step(state, rng: Rng) {
+      const { x, energy, system, beta, chains } = state;
+      const d = state.size;
+      if (seen !== state.version) {
+        for (let c = 0; c < chains; c++) {
+          system.gradientOf(x.subarray(c * d, (c + 1) * d), gc);
+          g.set(gc, c * d);
+        }
+      }
+      const bs = beta * step;
+      let changed = false;
+      for (let c = 0; c < chains; c++) {
+        const off = c * d;
+        for (let i = 0; i < d; i++) xc[i] = x[off + i];
+        for (let i = 0; i < d; i++) xp[i] = xc[i] - bs * g[off + i] + sd * rng.normal();
+        const ep = system.energyOf(xp);
+        system.gradientOf(xp, gp);
+        // ln q(x|x') − ln q(x'|x), q(b|a) ∝ exp(−|b − a + τβ∇E(a)|²/(4τ))
+        let fwd = 0;
+        let bwd = 0;
+        for (let i = 0; i < d; i++) {
+          const a = xp[i] - xc[i] + bs * g[off + i];
+          const b = xc[i] - xp[i] + bs * gp[i];
+          fwd += a * a;
+          bwd += b * b;
+        }
+        const logRatio = -beta * (ep - energy[c]) + (fwd - bwd) / (4 * step);
+        if (Number.isFinite(ep) && (logRatio >= 0 || rng.uniform() < Math.exp(logRatio))) {
+          for (let i = 0; i < d; i++) x[off + i] = xp[i];
+          for (let i = 0; i < d; i++) g[off + i] = gp[i];
+          energy[c] = ep;
+          accepted++;
+          changed = true;
+        }
+      }
+      proposals += chains;
+      if (changed) state.version++;
+      seen = state.version;
+    },
+    report: () => acceptanceReport(accepted, proposals, step, "mala"),
+  };
+}
