@@ -1,0 +1,155 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../../src/core/backend";
+import {
+  continuousMetropolis,
+  every,
+  heatBath,
+  latentMc,
+  mala,
+  metropolis,
+  metropolisMove,
+  neuralMcmc,
+  parallelTempering,
+  sampleSpins,
+  sequence,
+  summarize,
+  wolff,
+  type Move,
+  type SamplerResult,
+  type SpinChainState,
+} from "../../src/samplers";
+import { chiSquare, mcmcMean } from "../../src/stats";
+import { splitRHat } from "../../src/stats/rhat";
+import { isingSquare } from "../../src/systems";
+import { doubleWell } from "../../src/systems/continuous";
+import { countStates, exactProbabilities, ferro, floatFrustrated, intFrustrated, productModel } from "./helpers";
+
+ensureBackend();
+
+/**
+ * A move written as a user would: pick a random site of every chain and flip
+ * it with the Metropolis probability, using only the public SpinChainState
+ * (spins, energies, local fields through SpinChains.set). One Move object, no
+ * loop of its own.
+ */
+function randomSiteFlip(): Move<SpinChainState> {
+  let accepted = 0;
+  let tried = 0;
+  const buf = new Float64Array(64);
+  return {
+    name: "randomSiteFlip",
+    cost: (s) => s.chains,
+    step(state, rng) {
+      const n = state.size;
+      const beta = state.betas[0];
+      for (let c = 0; c < state.chains; c++) {
+        state.spins.copyOut(c, buf, 0);
+        const i = rng.int(n);
+        const dE = state.system.deltaE(buf, i);
+        tried++;
+        if (dE <= 0 || rng.uniform() < Math.exp(-beta * dE)) {
+          buf[i] = -buf[i];
+          state.spins.set(c, buf, 0);
+          accepted++;
+          state.version++;
+        }
+      }
+    },
+    report: () => ({ acceptance: accepted / tried, updates: tried, diagnostics: { sweepsPerStep: 1 / 5 }, summary: "" }),
+  };
+}
+
+test("a new move is one Move object: sampleSpins runs it (alone and composed with every/sequence) and the samples are exact", () => {
+  const system = floatFrustrated();
+  const beta = 0.8;
+  const { p } = exactProbabilities(system, beta);
+  const opts = { beta, chains: 400, burnIn: 100, sweeps: 500, thin: 25, keepSamples: true, seed: 12 };
+  const alone = sampleSpins(system, randomSiteFlip(), opts, "custom");
+  assert.equal(alone.diagnostics.sampler, "custom");
+  assert.ok(alone.acceptance > 0 && alone.acceptance < 1);
+  const chi = chiSquare({ observed: countStates(alone.samples!, 5), expected: p });
+  assert.ok(chi.pValue > 1e-3, `alone: chi2 ${chi.chi2} p ${chi.pValue}`);
+  // composed with a Metropolis sweep every 5th step: still exact, sweepsPerStep adds up (1/5 + 1/5)
+  const mixed = sampleSpins(system, sequence([randomSiteFlip(), every(metropolisMove(), 5)]), { ...opts, seed: 13 });
+  assert.ok(Math.abs((mixed.diagnostics.sweepsPerStep as number) - 0.4) < 1e-12);
+  const chi2 = chiSquare({ observed: countStates(mixed.samples!, 5), expected: p });
+  assert.ok(chi2.pValue > 1e-3, `mixed: chi2 ${chi2.chi2} p ${chi2.pValue}`);
+  // and the chi-square check has power: the same move at the wrong β fails it
+  const wrong = sampleSpins(system, randomSiteFlip(), { ...opts, beta: 0.6, seed: 14 });
+  assert.ok(chiSquare({ observed: countStates(wrong.samples!, 5), expected: p }).pValue < 1e-3);
+});
+
+test("every multi-chain sampler result carries stats with rHat per observable; single-chain results carry stats without it", () => {
+  const spin = intFrustrated();
+  const dw = doubleWell();
+  const flow = {
+    dim: 2,
+    forward: (z: tf.Tensor2D) => tf.tidy(() => ({ x: tf.mul(z, 1.2) as tf.Tensor2D, logDet: tf.fill([z.shape[0]], 2 * Math.log(1.2)) as tf.Tensor1D })),
+  };
+  const model = productModel([0, 0, 0, 0, 0]);
+  const run = (chains: number): Record<string, SamplerResult> => ({
+    metropolis: metropolis(spin, { beta: 0.5, sweeps: 40, chains, seed: 1 }),
+    heatBath: heatBath(spin, { beta: 0.5, sweeps: 40, chains, seed: 1 }),
+    wolff: wolff(ferro(1), { beta: 0.5, sweeps: 40, chains, seed: 1 }),
+    parallelTempering: parallelTempering(spin, { betas: [0.2, 0.5], sweeps: 40, chains, seed: 1 }),
+    neuralMcmc: neuralMcmc(spin, { model, beta: 0.5, sweeps: 40, chains, localSweeps: 1, seed: 1 }),
+    continuousMetropolis: continuousMetropolis(dw, { beta: 1, sweeps: 40, chains, seed: 1 }),
+    mala: mala(dw, { beta: 1, sweeps: 40, chains, seed: 1 }),
+    latentMc: latentMc(dw, { flow, beta: 1, sweeps: 40, chains, seed: 1 }),
+  });
+  for (const [name, r] of Object.entries(run(3))) {
+    assert.deepEqual(Object.keys(r.stats).sort(), Object.keys(r.observables).sort(), name);
+    for (const [k, s] of Object.entries(r.stats)) {
+      const ref = mcmcMean(r.observables[k], { chains: 3 });
+      assert.equal(s.mean, ref.mean, `${name}.${k} mean`);
+      assert.equal(s.error, ref.error, `${name}.${k} error`);
+      assert.equal(s.tauInt, ref.tauInt, `${name}.${k} tauInt`);
+      assert.equal(typeof s.rHat, "number", `${name}.${k} rHat`);
+      if (!(s.variance === 0)) assert.equal(s.rHat, splitRHat(r.observables[k], { chains: 3 }), `${name}.${k} rHat value`);
+    }
+    const sum = summarize(r);
+    for (const k of Object.keys(r.observables)) assert.equal(sum.stats[k].rHat, r.stats[k].rHat, `${name}: summarize rHat`);
+  }
+  for (const [name, r] of Object.entries(run(1))) {
+    for (const s of Object.values(r.stats)) {
+      assert.equal(s.rHat, undefined, `${name}: no R̂ for one chain`);
+      assert.ok(Number.isFinite(s.mean) && s.n === 40, name);
+    }
+  }
+  // too few records for statistics: NaN fields, not an exception after the run
+  const short = metropolis(spin, { beta: 0.5, sweeps: 3, chains: 2, seed: 1 });
+  assert.ok(Number.isNaN(short.stats.energyPerSpin.rHat!));
+  assert.ok(Number.isFinite(short.stats.energyPerSpin.mean));
+  model.dispose();
+});
+
+test("sampler R̂: ≈ 1 for well-mixed Metropolis chains, ≫ 1 for chains frozen in opposite ferromagnetic states", () => {
+  const mixed = metropolis(ferro(1), { beta: 0.3, sweeps: 4000, chains: 4, seed: 21 });
+  for (const k of ["energyPerSpin", "magnetizationPerSpin"]) assert.ok(Math.abs(mixed.stats[k].rHat! - 1) < 0.02, `${k}: ${mixed.stats[k].rHat}`);
+  // 8×8 Ising at β = 0.8 (T ≈ 0.55 T_c): chains started all-up or all-down never reverse in 2000 sweeps
+  const system = isingSquare({ L: 8 });
+  const initial = new Float64Array(4 * 64);
+  for (let c = 0; c < 4; c++) initial.fill(c % 2 === 0 ? 1 : -1, c * 64, (c + 1) * 64);
+  const stuck = metropolis(system, { beta: 0.8, sweeps: 2000, chains: 4, initial, seed: 22 });
+  assert.ok(stuck.stats.magnetizationPerSpin.rHat! > 5, `m: ${stuck.stats.magnetizationPerSpin.rHat}`);
+  // |m| and E do not tell the two states apart: their R̂ stays near 1
+  assert.ok(Math.abs(stuck.stats.absMagnetizationPerSpin.rHat! - 1) < 0.05, `|m|: ${stuck.stats.absMagnetizationPerSpin.rHat}`);
+  // Wolff flips whole clusters and crosses between the two states at once
+  const w = wolff(system, { beta: 0.8, sweeps: 2000, chains: 4, initial, seed: 23 });
+  assert.ok(w.stats.magnetizationPerSpin.rHat! < 1.1, `wolff m: ${w.stats.magnetizationPerSpin.rHat}`);
+});
+
+test("driver: composition and custom moves check their input", () => {
+  const system = intFrustrated();
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => sequence([]), /sequence: parts must be a non-empty array of moves/],
+    [() => sequence([metropolisMove()], { primary: 1 }), /sequence: primary must be an index into parts/],
+    [() => every(metropolisMove(), 0), /every: k must be an integer ≥ 1/],
+    [() => metropolisMove({ sweeps: 0 }), /metropolisMove: sweeps must be ≥ 1/],
+    [() => sampleSpins(system, {} as never, { beta: 1, sweeps: 5 }), /sampleSpins: move must be a Move/],
+    [() => sampleSpins(system, metropolisMove(), { beta: 1, sweeps: 5, thinning: 2 } as never), /sampleSpins: unknown option "thinning"/],
+  ];
+  for (const [f, re] of cases) assert.throws(f, re);
+});
