@@ -133,19 +133,37 @@ export function runChains<S extends ChainState>(state: S, move: Move<S>, options
   const elapsedMs = performance.now() - t0;
   const r = move.report(state, elapsedMs);
   bar.done(r.summary);
-  return {
+  const result = {
     final: state.final(),
     chains: state.chains,
     size: state.size,
     samples: rec.samples,
     recorded: rec.count,
     observables: rec.observables,
-    stats: observableStats(rec.observables, state.chains),
     acceptance: r.acceptance,
     diagnostics: { sampler: options.label, ...r.diagnostics, ...(state.diagnostics?.() ?? {}) },
     updatesPerSecond: elapsedMs > 0 ? r.updates / (elapsedMs / 1000) : Infinity,
     elapsedMs,
-  };
+  } as Omit<SamplerResult, "stats"> as SamplerResult;
+  defineLazyStats(result, rec.observables, state.chains);
+  return result;
+}
+
+/**
+ * Give `result` an enumerable `stats` property computed on first access and
+ * cached (the FFT-based τ_int of long series can cost as much as the sweeps of
+ * a small system, so a run whose statistics are never read does not pay for them).
+ */
+export function defineLazyStats(result: SamplerResult, observables: Record<string, Float64Array>, chains: number): void {
+  let cache: Record<string, ObservableStats> | null = null;
+  Object.defineProperty(result, "stats", {
+    enumerable: true,
+    configurable: true,
+    get: () => (cache ??= observableStats(observables, chains)),
+    set: (v: Record<string, ObservableStats>) => {
+      cache = v;
+    },
+  });
 }
 
 /** A move made of several, applied in order within one step. */

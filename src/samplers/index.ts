@@ -13,6 +13,7 @@ export {
   sequence,
   every,
   observableStats,
+  defineLazyStats,
   type ChainState,
   type Move,
   type MoveReport,

@@ -66,13 +66,12 @@ export function neuralMcmc(system: SpinSystem, options: NeuralMcmcOptions): Samp
     },
   });
   const { integerPath: _i, ...rest } = res.diagnostics;
-  return {
-    ...res,
-    diagnostics: {
-      ...rest,
-      localSweeps,
-      localAcceptance: local === null ? null : local.report(state, res.elapsedMs).acceptance,
-      sweepsPerStep: 1 + localSweeps,
-    },
+  // (assigned, not spread: spreading would compute the lazy `stats`)
+  res.diagnostics = {
+    ...rest,
+    localSweeps,
+    localAcceptance: local === null ? null : local.report(state, res.elapsedMs).acceptance,
+    sweepsPerStep: 1 + localSweeps,
   };
+  return res;
 }

@@ -41,6 +41,7 @@ export interface SamplerResult {
    * with ≥ 2 chains also `rHat`, the split-R̂ across chains (classic
    * Gelman–Rubin on half-chains, as netket; ≈ 1 when the chains agree, see
    * stats/rhat.ts). NaN fields when fewer than 2 (R̂: 4) steps were recorded.
+   * Computed on first access and cached.
    */
   stats: Record<string, Stats & { rHat?: number }>;
   /** Fraction of accepted proposals (for Wolff: mean cluster size / n). */

@@ -100,6 +100,8 @@ test("every multi-chain sampler result carries stats with rHat per observable; s
     latentMc: latentMc(dw, { flow, beta: 1, sweeps: 40, chains, seed: 1 }),
   });
   for (const [name, r] of Object.entries(run(3))) {
+    // computed lazily, but an ordinary enumerable field (spread, JSON)
+    assert.ok(Object.keys(r).includes("stats"), name);
     assert.deepEqual(Object.keys(r.stats).sort(), Object.keys(r.observables).sort(), name);
     for (const [k, s] of Object.entries(r.stats)) {
       const ref = mcmcMean(r.observables[k], { chains: 3 });
