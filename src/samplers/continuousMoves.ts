@@ -72,6 +72,8 @@ export function randomWalkMove(options: { stepSize: number }): Move<ContinuousCh
     init(state) {
       xc = new Float64Array(state.size);
       xp = new Float64Array(state.size);
+      accepted = 0;
+      proposals = 0;
     },
     cost: (state) => 50 * state.chains,
     step(state, rng: Rng) {
@@ -120,6 +122,8 @@ export function malaMove(options: { stepSize: number }): Move<ContinuousChainSta
       gc = new Float64Array(d);
       gp = new Float64Array(d);
       seen = -1;
+      accepted = 0;
+      proposals = 0;
     },
     cost: (state) => 50 * state.chains,
     step(state, rng: Rng) {

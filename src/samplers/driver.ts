@@ -60,7 +60,11 @@ export interface MoveReport {
 /** One Monte Carlo transition of every chain of a state S. */
 export interface Move<S extends ChainState = ChainState> {
   readonly name: string;
-  /** Check that the move applies to this state (throws naming the problem) and allocate; called once before the first step. */
+  /**
+   * Check that the move applies to this state (throws naming the problem),
+   * allocate, and reset counters and caches; called once at the start of
+   * every run, so one move object can be run again.
+   */
   init?(state: S, where: string): void;
   /** Elementary updates one step costs over all chains (sets how often the progress bar ticks). */
   cost(state: S): number;

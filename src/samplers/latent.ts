@@ -40,7 +40,7 @@ export interface LatentMcOptions extends SamplerOptions {
 const MAX_COORD_OBSERVABLES = 8;
 
 /** x = f(z) and ln|det ∂x/∂z| of a batch of latent points, in float64 (tensors freed). */
-export function forwardBatch(flow: LatentFlow, z: Float64Array, chains: number, dim: number): { x: Float64Array; logDet: Float64Array } {
+function forwardBatch(flow: LatentFlow, z: Float64Array, chains: number, dim: number): { x: Float64Array; logDet: Float64Array } {
   const out = tf.tidy(() => {
     const r = flow.forward(tf.tensor2d(Float32Array.from(z), [chains, dim]));
     return [r.x, r.logDet] as [tf.Tensor2D, tf.Tensor1D];
@@ -115,6 +115,8 @@ export function latentRandomWalkMove(options: { stepSize: number }): Move<Latent
     name: "latentRandomWalk",
     init(state) {
       zNew = new Float64Array(state.chains * state.size);
+      accepted = 0;
+      proposals = 0;
     },
     cost: (state) => 50 * state.chains,
     step(state, rng: Rng) {

@@ -66,7 +66,14 @@ export function neuralProposalMove(options: NeuralProposalOptions): NeuralPropos
     },
     init(state, label) {
       if (model.size !== state.size) throw new Error(`${label}: model.size = ${model.size} does not match the system size ${state.size}`);
+      // a move object may be reused for another run: start from nothing
+      logq = new Float64Array(0);
       allocate(state);
+      seen = -1;
+      pool = null;
+      accepted = 0;
+      proposals = 0;
+      maxRun = 0;
     },
     cost: (state) => 0.01 * state.size * state.chains * state.R,
     step(state, rng: Rng) {

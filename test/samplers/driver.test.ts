@@ -11,6 +11,7 @@ import {
   metropolis,
   metropolisMove,
   neuralMcmc,
+  neuralProposalMove,
   parallelTempering,
   sampleSpins,
   sequence,
@@ -141,6 +142,20 @@ test("sampler R̂: ≈ 1 for well-mixed Metropolis chains, ≫ 1 for chains froz
   // Wolff flips whole clusters and crosses between the two states at once
   const w = wolff(system, { beta: 0.8, sweeps: 2000, chains: 4, initial, seed: 23 });
   assert.ok(w.stats.magnetizationPerSpin.rHat! < 1.1, `wolff m: ${w.stats.magnetizationPerSpin.rHat}`);
+});
+
+test("a move object can be run again: same seed, same result (counters and caches reset at init)", () => {
+  const system = intFrustrated();
+  const model = productModel([0.5, 0, -0.5, 1, 0]);
+  const move = sequence([neuralProposalMove({ model, batchSize: 64 }), metropolisMove()]);
+  const opts = { beta: 0.7, sweeps: 100, chains: 3, seed: 31 };
+  const a = sampleSpins(system, move, opts);
+  const b = sampleSpins(system, move, opts);
+  assert.deepEqual(Array.from(b.final), Array.from(a.final));
+  assert.deepEqual(Array.from(b.observables.energyPerSpin), Array.from(a.observables.energyPerSpin));
+  assert.equal(b.acceptance, a.acceptance);
+  assert.equal(b.diagnostics.longestRejectionRun, a.diagnostics.longestRejectionRun);
+  model.dispose();
 });
 
 test("driver: composition and custom moves check their input", () => {
