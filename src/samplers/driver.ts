@@ -214,7 +214,7 @@ export function sequence<S extends ChainState>(parts: readonly Move<S>[], option
         acceptance: reports[primary].acceptance,
         updates: reports.reduce((a, r) => a + r.updates, 0),
         diagnostics,
-        summary: reports.map((r) => r.summary).filter((s) => s !== "").join(", "),
+        summary: reports.map((r, k) => (r.summary === "" ? "" : `${list[k].name}: ${r.summary}`)).filter((s) => s !== "").join(", "),
       };
     },
     status: list[primary].status === undefined ? undefined : () => list[primary].status!(),
