@@ -66,7 +66,7 @@ export class Recorder {
     for (const k of names) this.observables[k] = new Float64Array(recorded * chains);
     this.samples = keepSamples ? new Float64Array(recorded * chains * size) : null;
   }
-  /** Index of the current record for chain c. */
+  /** Index of the current record for chain c (= slot(0) + c). */
   slot(c: number): number {
     return this.step * this.chains + c;
   }

@@ -42,10 +42,11 @@ export class ContinuousChainState implements ChainState {
     const d = this.size;
     const e = rec.observables.energy;
     const x0 = rec.observables.x0;
+    const base = rec.slot(0);
+    const { energy, x } = this;
     for (let c = 0; c < this.chains; c++) {
-      const slot = rec.slot(c);
-      e[slot] = this.energy[c];
-      x0[slot] = this.x[c * d];
+      e[base + c] = energy[c];
+      x0[base + c] = x[c * d];
     }
     if (rec.samples !== null) rec.samples.set(this.x, rec.sampleOffset(0));
   }
@@ -79,22 +80,25 @@ export function randomWalkMove(options: { stepSize: number }): Move<ContinuousCh
     step(state, rng: Rng) {
       const { x, energy, system, beta, chains } = state;
       const d = state.size;
-      let changed = false;
+      // locals, not closure slots, in the hot loop
+      const xc0 = xc;
+      const xp0 = xp;
+      let acc = 0;
       for (let c = 0; c < chains; c++) {
         const off = c * d;
-        for (let i = 0; i < d; i++) xc[i] = x[off + i];
-        for (let i = 0; i < d; i++) xp[i] = xc[i] + sd * rng.normal();
-        const ep = system.energyOf(xp);
+        for (let i = 0; i < d; i++) xc0[i] = x[off + i];
+        for (let i = 0; i < d; i++) xp0[i] = xc0[i] + sd * rng.normal();
+        const ep = system.energyOf(xp0);
         const logRatio = -beta * (ep - energy[c]);
         if (Number.isFinite(ep) && (logRatio >= 0 || rng.uniform() < Math.exp(logRatio))) {
-          for (let i = 0; i < d; i++) x[off + i] = xp[i];
+          for (let i = 0; i < d; i++) x[off + i] = xp0[i];
           energy[c] = ep;
-          accepted++;
-          changed = true;
+          acc++;
         }
       }
+      accepted += acc;
       proposals += chains;
-      if (changed) state.version++;
+      if (acc > 0) state.version++;
     },
     report: () => acceptanceReport(accepted, proposals, sd, "metropolis"),
   };
@@ -104,11 +108,11 @@ export function randomWalkMove(options: { stepSize: number }): Move<ContinuousCh
 export function malaMove(options: { stepSize: number }): Move<ContinuousChainState> {
   const step = options.stepSize;
   const sd = Math.sqrt(2 * step);
-  let g = new Float64Array(0);
-  let xc = new Float64Array(0);
-  let xp = new Float64Array(0);
+  let g0 = new Float64Array(0);
+  let xc0 = new Float64Array(0);
+  let xp0 = new Float64Array(0);
   let gc = new Float64Array(0);
-  let gp = new Float64Array(0);
+  let gp0 = new Float64Array(0);
   let seen = -1;
   let accepted = 0;
   let proposals = 0;
@@ -116,11 +120,11 @@ export function malaMove(options: { stepSize: number }): Move<ContinuousChainSta
     name: "mala",
     init(state) {
       const d = state.size;
-      g = new Float64Array(state.chains * d);
-      xc = new Float64Array(d);
-      xp = new Float64Array(d);
+      g0 = new Float64Array(state.chains * d);
+      xc0 = new Float64Array(d);
+      xp0 = new Float64Array(d);
       gc = new Float64Array(d);
-      gp = new Float64Array(d);
+      gp0 = new Float64Array(d);
       seen = -1;
       accepted = 0;
       proposals = 0;
@@ -132,11 +136,16 @@ export function malaMove(options: { stepSize: number }): Move<ContinuousChainSta
       if (seen !== state.version) {
         for (let c = 0; c < chains; c++) {
           system.gradientOf(x.subarray(c * d, (c + 1) * d), gc);
-          g.set(gc, c * d);
+          g0.set(gc, c * d);
         }
       }
       const bs = beta * step;
-      let changed = false;
+      // locals, not closure slots, in the hot loop
+      const g = g0;
+      const xc = xc0;
+      const xp = xp0;
+      const gp = gp0;
+      let acc = 0;
       for (let c = 0; c < chains; c++) {
         const off = c * d;
         for (let i = 0; i < d; i++) xc[i] = x[off + i];
@@ -157,12 +166,12 @@ export function malaMove(options: { stepSize: number }): Move<ContinuousChainSta
           for (let i = 0; i < d; i++) x[off + i] = xp[i];
           for (let i = 0; i < d; i++) g[off + i] = gp[i];
           energy[c] = ep;
-          accepted++;
-          changed = true;
+          acc++;
         }
       }
+      accepted += acc;
       proposals += chains;
-      if (changed) state.version++;
+      if (acc > 0) state.version++;
       seen = state.version;
     },
     report: () => acceptanceReport(accepted, proposals, step, "mala"),

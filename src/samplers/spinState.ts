@@ -69,9 +69,10 @@ export class SpinChainState implements ChainState {
     const e = rec.observables.energyPerSpin;
     const mo = rec.observables.magnetizationPerSpin;
     const am = rec.observables.absMagnetizationPerSpin;
+    const base = rec.slot(0);
     for (let c = 0; c < this.chains; c++) {
       const r = rung[c * R + target];
-      const slot = rec.slot(c);
+      const slot = base + c;
       e[slot] = spins.energy[r] / n;
       const m = spins.magnetization[r] / n;
       mo[slot] = m;
