@@ -125,14 +125,22 @@ export function runChains<S extends ChainState>(state: S, move: Move<S>, options
   const rec = new Recorder(state.observableNames, recorded, state.chains, state.size, options.keepSamples);
   const bar = sweepProgress(total, options.label, options.progress, move.cost(state));
   const status = move.status === undefined ? undefined : () => move.status!();
+  // the next step to record and to tick the bar at, so that a step costs the move and two comparisons
+  let nextRecord = recorded > 0 ? burnIn + thin : Infinity;
+  let records = 0;
+  let nextTick = Math.min(bar.every, total);
   const t0 = performance.now();
   for (let t = 1; t <= total; t++) {
     move.step(state, rng, t);
-    if (t > burnIn && (t - burnIn) % thin === 0 && rec.count < recorded) {
+    if (t === nextRecord) {
       state.record(rec);
       rec.next();
+      nextRecord = ++records < recorded ? t + thin : Infinity;
     }
-    bar.tick(t, status);
+    if (t === nextTick) {
+      bar.tick(t, status);
+      nextTick = Math.min(t + bar.every, total);
+    }
   }
   const elapsedMs = performance.now() - t0;
   const r = move.report(state, elapsedMs);

@@ -26,7 +26,7 @@ export { metropolisMove, heatBathMove, wolffMove, replicaSwapMove, type LocalMov
 export { neuralProposalMove, type NeuralProposalOptions, type NeuralProposalMove } from "./neuralMove";
 export { ContinuousChainState, randomWalkMove, malaMove } from "./continuousMoves";
 export { LatentChainState, latentRandomWalkMove } from "./latent";
-export { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
+export { resolveSamplerOptions, Recorder, type ResolvedSamplerOptions } from "./common";
 export { metropolis, heatBath, wolff, parallelTempering, sampleSpins, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
 export {
   neuralMcmc,
