@@ -16,6 +16,7 @@ import type { ChainState, Move } from "./driver";
 /** Observables: `energy` E(x) (not per degree of freedom) and `x0`, the first coordinate. */
 export const CONTINUOUS_OBSERVABLES = ["energy", "x0"] as const;
 
+/** Points x [chains × d] of a continuous system at inverse temperature β, with their energies; samples are the points. */
 export class ContinuousChainState implements ChainState {
   readonly chains: number;
   readonly size: number;

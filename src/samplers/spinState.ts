@@ -22,6 +22,13 @@ export interface SpinLadder {
   target: number;
 }
 
+/**
+ * Spin chains for the driver: `spins` (typed-array kernels and tracked
+ * energies/magnetisations of all chains × R replicas), the ladder `betas`, the
+ * `rung` map and the recorded target rung. Moves read β of rung k as
+ * `betas[k]` and the replica there as `rung[c·R + k]`; with R = 1 replica c is
+ * chain c.
+ */
 export class SpinChainState implements ChainState {
   readonly chains: number;
   readonly size: number;
