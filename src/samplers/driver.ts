@@ -247,3 +247,48 @@ export function every<S extends ChainState>(move: Move<S>, k: number): Move<S> {
     status: move.status === undefined ? undefined : () => move.status!(),
   };
 }
+
+/**
+ * A random mixture of moves (cf. netket's `MultipleRules`): each step draws
+ * one uniform and applies part k, with probability weights[k] / Σ weights, to
+ * all chains. Every part leaves the target distribution invariant, so the
+ * mixture does too; unlike netket the choice is shared by the chains of one
+ * step. The report is that of a `sequence` over the parts (acceptance from
+ * part `primary`, default 0), except that `sweepsPerStep` is the
+ * weight-averaged one.
+ */
+export function mixture<S extends ChainState>(parts: readonly Move<S>[], options: { weights?: readonly number[]; name?: string; primary?: number } = {}): SequenceMove<S> {
+  const where = "mixture";
+  if (!Array.isArray(parts) || parts.length === 0) throw new Error(`${where}: parts must be a non-empty array of moves`);
+  const w = options.weights ?? parts.map(() => 1);
+  if (!Array.isArray(w) || w.length !== parts.length || w.some((v) => !(Number.isFinite(v) && v >= 0)) || !(w.reduce((a, v) => a + v, 0) > 0)) {
+    throw new Error(`${where}: weights must be ${parts.length} finite numbers ≥ 0, not all 0`);
+  }
+  const total = w.reduce((a, v) => a + v, 0);
+  const cdf = new Float64Array(w.length);
+  for (let k = 0, acc = 0; k < w.length; k++) cdf[k] = acc += w[k] / total;
+  cdf[w.length - 1] = 1;
+  const seq = sequence(parts, { name: options.name ?? `mixture(${parts.map((m) => m.name).join(",")})`, primary: options.primary });
+  const list = seq.parts;
+  return {
+    ...seq,
+    cost: (state) => list.reduce((a, m, k) => a + (w[k] / total) * m.cost(state), 0),
+    step(state, rng, t) {
+      const u = rng.uniform();
+      let k = 0;
+      while (u >= cdf[k]) k++;
+      list[k].step(state, rng, t);
+    },
+    report(state, elapsedMs) {
+      const r = seq.report(state, elapsedMs);
+      let sweeps = 0;
+      let hasSweeps = false;
+      list.forEach((m, k) => {
+        const d = m.report(state, elapsedMs).diagnostics.sweepsPerStep;
+        if (typeof d === "number") (sweeps += (w[k] / total) * d), (hasSweeps = true);
+      });
+      if (hasSweeps) r.diagnostics.sweepsPerStep = sweeps;
+      return r;
+    },
+  };
+}

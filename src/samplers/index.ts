@@ -11,6 +11,7 @@ export type { SamplerOptions, SamplerResult } from "./types";
 export {
   runChains,
   sequence,
+  mixture,
   every,
   observableStats,
   defineLazyStats,

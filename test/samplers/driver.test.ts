@@ -10,11 +10,13 @@ import {
   mala,
   metropolis,
   metropolisMove,
+  mixture,
   neuralMcmc,
   neuralProposalMove,
   parallelTempering,
   sampleSpins,
   sequence,
+  wolffMove,
   summarize,
   wolff,
   type Move,
@@ -58,7 +60,8 @@ function randomSiteFlip(): Move<SpinChainState> {
         }
       }
     },
-    report: () => ({ acceptance: accepted / tried, updates: tried, diagnostics: { sweepsPerStep: 1 / 5 }, summary: "" }),
+    // one attempted flip per chain and step: 1/n sweeps
+    report: (state) => ({ acceptance: accepted / tried, updates: tried, diagnostics: { sweepsPerStep: 1 / state.size }, summary: "" }),
   };
 }
 
@@ -142,6 +145,22 @@ test("sampler R̂: ≈ 1 for well-mixed Metropolis chains, ≫ 1 for chains froz
   // Wolff flips whole clusters and crosses between the two states at once
   const w = wolff(system, { beta: 0.8, sweeps: 2000, chains: 4, initial, seed: 23 });
   assert.ok(w.stats.magnetizationPerSpin.rHat! < 1.1, `wolff m: ${w.stats.magnetizationPerSpin.rHat}`);
+});
+
+test("a random mixture of moves (Wolff or a random-site flip, 1 : 3) samples a ferromagnet exactly", () => {
+  const system = ferro(0.6);
+  const beta = 0.7;
+  const move = mixture([wolffMove(), randomSiteFlip()], { weights: [1, 3] });
+  const res = sampleSpins(system, move, { beta, chains: 400, burnIn: 50, sweeps: 400, thin: 20, keepSamples: true, seed: 41 });
+  const { p } = exactProbabilities(system, beta);
+  const chi = chiSquare({ observed: countStates(res.samples!, 6), expected: p });
+  assert.ok(chi.pValue > 1e-3, `chi2 ${chi.chi2} p ${chi.pValue}`);
+  // sweeps per step, weight-averaged: 1/4 · |C|/n + 3/4 · 1/n
+  const per = res.diagnostics.sweepsPerStep as number;
+  const cluster = res.diagnostics.meanClusterSize as number;
+  assert.ok(Math.abs(per - (0.25 * cluster / 6 + 0.75 / 6)) < 1e-12, `sweepsPerStep ${per}`);
+  assert.throws(() => mixture([wolffMove()], { weights: [0] }), /mixture: weights must be 1 finite numbers ≥ 0, not all 0/);
+  assert.throws(() => mixture([wolffMove(), metropolisMove()], { weights: [1] }), /mixture: weights must be 2/);
 });
 
 test("a move object can be run again: same seed, same result (counters and caches reset at init)", () => {
