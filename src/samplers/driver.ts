@@ -10,7 +10,7 @@
  * chains, split-R̂). Moves compose: `sequence([a, b])` applies a then b in one
  * step, `every(move, k)` applies a move on every k-th step only. This is
  * netket's MetropolisSampler + MetropolisRule split: a new Monte Carlo move is
- * one `Move` object passed to `runChains` (or to `sampleSpins` for spin
+ * one `Move` object passed to `runChains` (or to `runSpinMove` for spin
  * systems), nothing else.
  *
  * Step counting: steps are numbered t = 1, 2, …, `total`; the first `burnIn`

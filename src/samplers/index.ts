@@ -5,7 +5,7 @@
  * (`SamplerOptions` → `SamplerResult`) throughout. Every Markov-chain sampler
  * is a move run by one loop (`runChains`: burn-in, thinning, recording,
  * progress, statistics with split-R̂); moves compose with `sequence`/`every`,
- * and a new move is one `Move` object (for spins: `sampleSpins(system, move, options)`).
+ * and a new move is one `Move` object (for spins: `runSpinMove(system, move, options)`).
  */
 export type { SamplerOptions, SamplerResult } from "./types";
 export {
@@ -28,7 +28,7 @@ export { neuralProposalMove, type NeuralProposalOptions, type NeuralProposalMove
 export { ContinuousChainState, randomWalkMove, malaMove } from "./continuousMoves";
 export { LatentChainState, latentRandomWalkMove } from "./latent";
 export { resolveSamplerOptions, Recorder, type ResolvedSamplerOptions } from "./common";
-export { metropolis, heatBath, wolff, parallelTempering, sampleSpins, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
+export { metropolis, heatBath, wolff, parallelTempering, runSpinMove, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
 export {
   neuralMcmc,
   importanceSampling,

@@ -3,7 +3,7 @@
  * single-spin-flip Metropolis and heat bath with incremental local fields,
  * Wolff cluster updates for ferromagnets, and parallel tempering over a β
  * ladder. Each is a move (src/samplers/spinMoves.ts) run by the one loop
- * (`runChains`, src/samplers/driver.ts); `sampleSpins` runs any spin move,
+ * (`runChains`, src/samplers/driver.ts); `runSpinMove` runs any spin move,
  * including your own. All share `SamplerOptions` → `SamplerResult`;
  * observables per recorded step are energyPerSpin, magnetizationPerSpin and
  * absMagnetizationPerSpin, each [recorded × chains].
@@ -26,7 +26,7 @@ export function checkSpinSystem(system: SpinSystem, where: string): void {
 }
 
 /** Build the chains (not yet initialised), let the move check them, start them from `initial` or at random, and run the loop. */
-function runSpinMove(system: SpinSystem, move: Move<SpinChainState>, o: ResolvedSamplerOptions, ladder: SpinLadder, label: string): SamplerResult {
+function runOnLadder(system: SpinSystem, move: Move<SpinChainState>, o: ResolvedSamplerOptions, ladder: SpinLadder, label: string): SamplerResult {
   const state = new SpinChainState(system, o.chains, ladder);
   // the move's own checks (e.g. Wolff's ferromagnet test) run first, then the chains draw their starting points
   return runChains(state, move, {
@@ -46,15 +46,15 @@ function runSpinMove(system: SpinSystem, move: Move<SpinChainState>, o: Resolved
  * (chains, burn-in, thinning, recording, progress, seed, `initial`). This is
  * how a new spin Monte Carlo move is used: write one `Move<SpinChainState>`
  * and pass it here. `label` names the sampler in errors, the progress bar and
- * `diagnostics.sampler` (default "sampleSpins").
+ * `diagnostics.sampler` (default "runSpinMove").
  */
-export function sampleSpins(system: SpinSystem, move: Move<SpinChainState>, options: SamplerOptions, label = "sampleSpins"): SamplerResult {
+export function runSpinMove(system: SpinSystem, move: Move<SpinChainState>, options: SamplerOptions, label = "runSpinMove"): SamplerResult {
   checkSpinSystem(system, label);
   if (move === null || typeof move !== "object" || typeof move.step !== "function" || typeof move.report !== "function") {
     throw new Error(`${label}: move must be a Move (with step, cost and report)`);
   }
   const o = resolveSamplerOptions(options, system.n, label);
-  return runSpinMove(system, move, o, { betas: Float64Array.of(o.beta), target: 0 }, label);
+  return runOnLadder(system, move, o, { betas: Float64Array.of(o.beta), target: 0 }, label);
 }
 
 /**
@@ -63,7 +63,7 @@ export function sampleSpins(system: SpinSystem, move: Move<SpinChainState>, opti
  * accepted flips. Integer couplings and fields use precomputed tables.
  */
 export function metropolis(system: SpinSystem, options: SamplerOptions): SamplerResult {
-  return sampleSpins(system, metropolisMove(), options, "metropolis");
+  return runSpinMove(system, metropolisMove(), options, "metropolis");
 }
 
 /**
@@ -72,7 +72,7 @@ export function metropolis(system: SpinSystem, options: SamplerOptions): Sampler
  * of updates that changed the spin.
  */
 export function heatBath(system: SpinSystem, options: SamplerOptions): SamplerResult {
-  return sampleSpins(system, heatBathMove(), options, "heatBath");
+  return runSpinMove(system, heatBathMove(), options, "heatBath");
 }
 
 /**
@@ -82,7 +82,7 @@ export function heatBath(system: SpinSystem, options: SamplerOptions): SamplerRe
  * number) converts times in cluster steps to single-spin sweeps.
  */
 export function wolff(system: SpinSystem, options: SamplerOptions): SamplerResult {
-  return sampleSpins(system, wolffMove(), options, "wolff");
+  return runSpinMove(system, wolffMove(), options, "wolff");
 }
 
 export interface ParallelTemperingOptions extends Omit<SamplerOptions, "beta"> {
@@ -121,5 +121,5 @@ export function parallelTempering(system: SpinSystem, options: ParallelTempering
   if (target < 0) throw new Error(`${where}: beta = ${options.beta} is not on the ladder betas`);
   const swapEvery = options.swapEvery === undefined ? 1 : checkInteger(options.swapEvery, "swapEvery", where, { min: 1 });
   const move = sequence([metropolisMove(), every(replicaSwapMove(), swapEvery)], { name: "parallelTempering" });
-  return runSpinMove(system, move, o, { betas, target }, where);
+  return runOnLadder(system, move, o, { betas, target }, where);
 }

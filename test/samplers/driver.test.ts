@@ -14,7 +14,7 @@ import {
   neuralMcmc,
   neuralProposalMove,
   parallelTempering,
-  sampleSpins,
+  runSpinMove,
   sequence,
   wolffMove,
   summarize,
@@ -65,23 +65,23 @@ function randomSiteFlip(): Move<SpinChainState> {
   };
 }
 
-test("a new move is one Move object: sampleSpins runs it (alone and composed with every/sequence) and the samples are exact", () => {
+test("a new move is one Move object: runSpinMove runs it (alone and composed with every/sequence) and the samples are exact", () => {
   const system = floatFrustrated();
   const beta = 0.8;
   const { p } = exactProbabilities(system, beta);
   const opts = { beta, chains: 400, burnIn: 100, sweeps: 500, thin: 25, keepSamples: true, seed: 12 };
-  const alone = sampleSpins(system, randomSiteFlip(), opts, "custom");
+  const alone = runSpinMove(system, randomSiteFlip(), opts, "custom");
   assert.equal(alone.diagnostics.sampler, "custom");
   assert.ok(alone.acceptance > 0 && alone.acceptance < 1);
   const chi = chiSquare({ observed: countStates(alone.samples!, 5), expected: p });
   assert.ok(chi.pValue > 1e-3, `alone: chi2 ${chi.chi2} p ${chi.pValue}`);
   // composed with a Metropolis sweep every 5th step: still exact, sweepsPerStep adds up (1/5 + 1/5)
-  const mixed = sampleSpins(system, sequence([randomSiteFlip(), every(metropolisMove(), 5)]), { ...opts, seed: 13 });
+  const mixed = runSpinMove(system, sequence([randomSiteFlip(), every(metropolisMove(), 5)]), { ...opts, seed: 13 });
   assert.ok(Math.abs((mixed.diagnostics.sweepsPerStep as number) - 0.4) < 1e-12);
   const chi2 = chiSquare({ observed: countStates(mixed.samples!, 5), expected: p });
   assert.ok(chi2.pValue > 1e-3, `mixed: chi2 ${chi2.chi2} p ${chi2.pValue}`);
   // and the chi-square check has power: the same move at the wrong β fails it
-  const wrong = sampleSpins(system, randomSiteFlip(), { ...opts, beta: 0.6, seed: 14 });
+  const wrong = runSpinMove(system, randomSiteFlip(), { ...opts, beta: 0.6, seed: 14 });
   assert.ok(chiSquare({ observed: countStates(wrong.samples!, 5), expected: p }).pValue < 1e-3);
 });
 
@@ -151,7 +151,7 @@ test("a random mixture of moves (Wolff or a random-site flip, 1 : 3) samples a f
   const system = ferro(0.6);
   const beta = 0.7;
   const move = mixture([wolffMove(), randomSiteFlip()], { weights: [1, 3] });
-  const res = sampleSpins(system, move, { beta, chains: 400, burnIn: 50, sweeps: 400, thin: 20, keepSamples: true, seed: 41 });
+  const res = runSpinMove(system, move, { beta, chains: 400, burnIn: 50, sweeps: 400, thin: 20, keepSamples: true, seed: 41 });
   const { p } = exactProbabilities(system, beta);
   const chi = chiSquare({ observed: countStates(res.samples!, 6), expected: p });
   assert.ok(chi.pValue > 1e-3, `chi2 ${chi.chi2} p ${chi.pValue}`);
@@ -168,8 +168,8 @@ test("a move object can be run again: same seed, same result (counters and cache
   const model = productModel([0.5, 0, -0.5, 1, 0]);
   const move = sequence([neuralProposalMove({ model, batchSize: 64 }), metropolisMove()]);
   const opts = { beta: 0.7, sweeps: 100, chains: 3, seed: 31 };
-  const a = sampleSpins(system, move, opts);
-  const b = sampleSpins(system, move, opts);
+  const a = runSpinMove(system, move, opts);
+  const b = runSpinMove(system, move, opts);
   assert.deepEqual(Array.from(b.final), Array.from(a.final));
   assert.deepEqual(Array.from(b.observables.energyPerSpin), Array.from(a.observables.energyPerSpin));
   assert.equal(b.acceptance, a.acceptance);
@@ -184,8 +184,8 @@ test("driver: composition and custom moves check their input", () => {
     [() => sequence([metropolisMove()], { primary: 1 }), /sequence: primary must be an index into parts/],
     [() => every(metropolisMove(), 0), /every: k must be an integer ≥ 1/],
     [() => metropolisMove({ sweeps: 0 }), /metropolisMove: sweeps must be ≥ 1/],
-    [() => sampleSpins(system, {} as never, { beta: 1, sweeps: 5 }), /sampleSpins: move must be a Move/],
-    [() => sampleSpins(system, metropolisMove(), { beta: 1, sweeps: 5, thinning: 2 } as never), /sampleSpins: unknown option "thinning"/],
+    [() => runSpinMove(system, {} as never, { beta: 1, sweeps: 5 }), /runSpinMove: move must be a Move/],
+    [() => runSpinMove(system, metropolisMove(), { beta: 1, sweeps: 5, thinning: 2 } as never), /runSpinMove: unknown option "thinning"/],
   ];
   for (const [f, re] of cases) assert.throws(f, re);
 });
