@@ -136,6 +136,8 @@ export const sampleCommand: Command = {
       absMagnetizationPerSpin: { mean: s.stats.absMagnetizationPerSpin.mean, error: s.stats.absMagnetizationPerSpin.error },
       tauInt: { energy: s.tauIntSweeps.energyPerSpin, absMagnetization: s.tauIntSweeps.absMagnetizationPerSpin },
       effectiveSamples: { energy: s.effectiveSamples.energyPerSpin, absMagnetization: s.effectiveSamples.absMagnetizationPerSpin },
+      // split-R̂ across chains (≈ 1 when they agree); only defined for --chains ≥ 2
+      ...(chains >= 2 ? { rHat: { energy: s.stats.energyPerSpin.rHat, absMagnetization: s.stats.absMagnetizationPerSpin.rHat } } : {}),
       acceptance: res.acceptance,
       energyPerSpinExact: ex.value,
       exactMethod: ex.method,

@@ -66,7 +66,7 @@ export class Recorder {
     for (const k of names) this.observables[k] = new Float64Array(recorded * chains);
     this.samples = keepSamples ? new Float64Array(recorded * chains * size) : null;
   }
-  /** Index of the current record for chain c. */
+  /** Index of the current record for chain c (= slot(0) + c). */
   slot(c: number): number {
     return this.step * this.chains + c;
   }
@@ -82,15 +82,26 @@ export class Recorder {
   }
 }
 
-/** A progress bar ticking every few sweeps (about every 10^5 elementary updates). */
-export function sweepProgress(total: number, label: string, enabled: boolean | undefined, updatesPerSweep: number): { tick(sweep: number, status?: string): void; done(status?: string): void } {
+/**
+ * A progress bar ticking every few sweeps (about every 10^5 elementary
+ * updates). `every` is that interval in steps: callers may skip `tick` on
+ * the steps in between (the driver does); a status function is called only
+ * when the bar ticks.
+ */
+export function sweepProgress(
+  total: number,
+  label: string,
+  enabled: boolean | undefined,
+  updatesPerSweep: number,
+): { readonly every: number; tick(sweep: number, status?: string | (() => string)): void; done(status?: string): void } {
   const bar: Progress = progress({ total, label, enabled });
   const every = Math.max(1, Math.floor(1e5 / Math.max(1, updatesPerSweep)));
   let last = 0;
   return {
-    tick(sweep: number, status?: string) {
+    every,
+    tick(sweep: number, status?: string | (() => string)) {
       if (sweep - last >= every || sweep === total) {
-        bar.tick(sweep - last, status);
+        bar.tick(sweep - last, typeof status === "function" ? status() : status);
         last = sweep;
       }
     },

@@ -2,14 +2,17 @@
  * Seeded Markov-chain samplers for continuous systems on typed arrays:
  * random-walk Metropolis (Gaussian proposals of width `stepSize`) and MALA
  * (Metropolis-adjusted Langevin: x' = x − τβ∇E(x) + sqrt(2τ)·ξ, accepted with
- * the Metropolis–Hastings ratio that includes the proposal densities).
+ * the Metropolis–Hastings ratio that includes the proposal densities), each a
+ * move (src/samplers/continuousMoves.ts) run by the one Monte Carlo loop.
  * Both return the shared `SamplerResult`, with per-step observables `energy`
- * and `x0` (the first coordinate), [recorded × chains] step-major.
+ * and `x0` (the first coordinate), [recorded × chains] step-major. Unlike the
+ * spin samplers, `sweeps` counts all steps, burn-in included.
  */
-import { progress } from "../core/progress";
 import { resolveRng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkPositive } from "../core/validate";
 import type { ContinuousSystem } from "../systems/types";
+import { ContinuousChainState, malaMove, randomWalkMove } from "./continuousMoves";
+import { runChains } from "./driver";
 import type { SamplerOptions, SamplerResult } from "./types";
 
 export interface ContinuousSamplerOptions extends SamplerOptions {
@@ -29,7 +32,8 @@ function run(system: ContinuousSystem, options: ContinuousSamplerOptions, kind: 
   const chains = options.chains === undefined ? 1 : checkInteger(options.chains, "chains", where, { min: 1 });
   const burnIn = options.burnIn === undefined ? 0 : checkInteger(options.burnIn, "burnIn", where, { min: 0 });
   const thin = options.thin === undefined ? 1 : checkInteger(options.thin, "thin", where, { min: 1 });
-  const step = options.stepSize === undefined ? (kind === "mala" ? 0.01 : 0.25) : checkNumber(options.stepSize, "stepSize", where, { above: 0 });
+  const stepSize = options.stepSize === undefined ? (kind === "mala" ? 0.01 : 0.25) : checkNumber(options.stepSize, "stepSize", where, { above: 0 });
+  if (options.progress !== undefined && typeof options.progress !== "boolean") throw new Error(`${where}: progress must be a boolean`);
   const rng = resolveRng(options, where);
   const d = system.dim;
   const x = new Float64Array(chains * d);
@@ -40,82 +44,9 @@ function run(system: ContinuousSystem, options: ContinuousSamplerOptions, kind: 
     }
     for (let k = 0; k < chains * d; k++) x[k] = checkNumber(init[init.length === d ? k % d : k], `initial[${k}]`, where);
   } else rng.fillNormal(x);
-
-  const recorded = Math.max(0, Math.floor((steps - burnIn) / thin));
-  const energyObs = new Float64Array(recorded * chains);
-  const x0Obs = new Float64Array(recorded * chains);
-  const samples = options.keepSamples === true ? new Float64Array(recorded * chains * d) : null;
-  const e = new Float64Array(chains);
-  const xc = new Float64Array(d), xp = new Float64Array(d);
-  const g = new Float64Array(chains * d), gc = new Float64Array(d), gp = new Float64Array(d);
-  for (let c = 0; c < chains; c++) {
-    const view = x.subarray(c * d, (c + 1) * d);
-    e[c] = system.energyOf(view);
-    if (!Number.isFinite(e[c])) throw new Error(`${where}: the energy of the initial point of chain ${c} is ${e[c]}`);
-    if (kind === "mala") system.gradientOf(view, gc), g.set(gc, c * d);
-  }
-  const sd = kind === "mala" ? Math.sqrt(2 * step) : step;
-  const bs = beta * step;
-  let accepted = 0;
-  let rec = 0;
-  const bar = progress({ total: steps, label: where, enabled: options.progress });
-  const tick = Math.max(1, Math.floor(steps / 100));
-  const t0 = performance.now();
-  for (let t = 0; t < steps; t++) {
-    for (let c = 0; c < chains; c++) {
-      const off = c * d;
-      for (let i = 0; i < d; i++) xc[i] = x[off + i];
-      let logRatio: number;
-      let ep: number;
-      if (kind === "metropolis") {
-        for (let i = 0; i < d; i++) xp[i] = xc[i] + sd * rng.normal();
-        ep = system.energyOf(xp);
-        logRatio = -beta * (ep - e[c]);
-      } else {
-        for (let i = 0; i < d; i++) xp[i] = xc[i] - bs * g[off + i] + sd * rng.normal();
-        ep = system.energyOf(xp);
-        system.gradientOf(xp, gp);
-        // ln q(x|x') − ln q(x'|x), q(b|a) ∝ exp(−|b − a + τβ∇E(a)|²/(4τ))
-        let fwd = 0, bwd = 0;
-        for (let i = 0; i < d; i++) {
-          const a = xp[i] - xc[i] + bs * g[off + i];
-          const b = xc[i] - xp[i] + bs * gp[i];
-          fwd += a * a;
-          bwd += b * b;
-        }
-        logRatio = -beta * (ep - e[c]) + (fwd - bwd) / (4 * step);
-      }
-      if (Number.isFinite(ep) && (logRatio >= 0 || rng.uniform() < Math.exp(logRatio))) {
-        for (let i = 0; i < d; i++) x[off + i] = xp[i];
-        if (kind === "mala") for (let i = 0; i < d; i++) g[off + i] = gp[i];
-        e[c] = ep;
-        accepted++;
-      }
-    }
-    if (t >= burnIn && (t - burnIn + 1) % thin === 0 && rec < recorded) {
-      for (let c = 0; c < chains; c++) {
-        energyObs[rec * chains + c] = e[c];
-        x0Obs[rec * chains + c] = x[c * d];
-      }
-      if (samples !== null) samples.set(x, rec * chains * d);
-      rec++;
-    }
-    if ((t + 1) % tick === 0) bar.tick(tick);
-  }
-  bar.done();
-  const elapsedMs = performance.now() - t0;
-  return {
-    final: x,
-    chains,
-    size: d,
-    samples,
-    recorded,
-    observables: { energy: energyObs, x0: x0Obs },
-    acceptance: accepted / (steps * chains),
-    diagnostics: { stepSize: step, kind },
-    updatesPerSecond: elapsedMs > 0 ? (steps * chains) / (elapsedMs / 1000) : Infinity,
-    elapsedMs,
-  };
+  const state = new ContinuousChainState(system, beta, chains, x, where);
+  const move = kind === "mala" ? malaMove({ stepSize }) : randomWalkMove({ stepSize });
+  return runChains(state, move, { label: where, total: steps, burnIn, thin, keepSamples: options.keepSamples === true, progress: options.progress, rng });
 }
 
 /** Random-walk Metropolis with Gaussian proposals (seeded). `sweeps` counts steps per chain. */

@@ -2,11 +2,33 @@
  * Samplers: classical spin Monte Carlo (Metropolis, heat bath, Wolff,
  * parallel tempering), neural MCMC and importance sampling with any
  * GenerativeModel, and latent-space MC for flows. One call shape
- * (`SamplerOptions` → `SamplerResult`) throughout.
+ * (`SamplerOptions` → `SamplerResult`) throughout. Every Markov-chain sampler
+ * is a move run by one loop (`runChains`: burn-in, thinning, recording,
+ * progress, statistics with split-R̂); moves compose with `sequence`/`every`,
+ * and a new move is one `Move` object (for spins: `runSpinMove(system, move, options)`).
  */
 export type { SamplerOptions, SamplerResult } from "./types";
-export { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
-export { metropolis, heatBath, wolff, parallelTempering, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
+export {
+  runChains,
+  sequence,
+  mixture,
+  every,
+  observableStats,
+  defineLazyStats,
+  type ChainState,
+  type Move,
+  type MoveReport,
+  type SequenceMove,
+  type RunChainsOptions,
+  type ObservableStats,
+} from "./driver";
+export { SpinChainState, type SpinLadder } from "./spinState";
+export { metropolisMove, heatBathMove, wolffMove, replicaSwapMove, type LocalMoveOptions } from "./spinMoves";
+export { neuralProposalMove, type NeuralProposalOptions, type NeuralProposalMove } from "./neuralMove";
+export { ContinuousChainState, randomWalkMove, malaMove } from "./continuousMoves";
+export { LatentChainState, latentRandomWalkMove } from "./latent";
+export { resolveSamplerOptions, Recorder, type ResolvedSamplerOptions } from "./common";
+export { metropolis, heatBath, wolff, parallelTempering, runSpinMove, SPIN_OBSERVABLES, type ParallelTemperingOptions } from "./spin";
 export {
   neuralMcmc,
   importanceSampling,

@@ -5,12 +5,16 @@
  * whose Boltzmann factor e^{−E_eff} is the pull-back of e^{−βE(x)} through
  * x = f(z). A good flow makes E_eff nearly a standard quadratic, so simple
  * steps in z become large, well-accepted moves in x (e.g. between wells).
+ * `LatentChainState` holds z, x = f(z), E and E_eff of every chain;
+ * `latentRandomWalkMove` is the move, run by the one Monte Carlo loop.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
+import type { Rng } from "../core/random";
 import { checkInteger, checkPositive } from "../core/validate";
 import type { ContinuousSystem } from "../systems/types";
-import { Recorder, resolveSamplerOptions, sweepProgress } from "./common";
+import { resolveSamplerOptions, type Recorder } from "./common";
+import { runChains, type ChainState, type Move } from "./driver";
 import type { SamplerOptions, SamplerResult } from "./types";
 
 /**
@@ -35,6 +39,7 @@ export interface LatentMcOptions extends SamplerOptions {
 /** Record coordinates as observables x0, x1, ... up to this dimension. */
 const MAX_COORD_OBSERVABLES = 8;
 
+/** x = f(z) and ln|det ∂x/∂z| of a batch of latent points, in float64 (tensors freed). */
 function forwardBatch(flow: LatentFlow, z: Float64Array, chains: number, dim: number): { x: Float64Array; logDet: Float64Array } {
   const out = tf.tidy(() => {
     const r = flow.forward(tf.tensor2d(Float32Array.from(z), [chains, dim]));
@@ -45,6 +50,104 @@ function forwardBatch(flow: LatentFlow, z: Float64Array, chains: number, dim: nu
   } finally {
     tf.dispose(out);
   }
+}
+
+/** Chains in latent space. Observables: `energy` E(x) (not per degree of freedom) and the coordinates x0, x1, ... (dim ≤ 8); samples are x-space points. */
+export class LatentChainState implements ChainState {
+  readonly chains: number;
+  readonly size: number;
+  readonly observableNames: readonly string[];
+  version = 0;
+  readonly z: Float64Array;
+  readonly x: Float64Array;
+  readonly energy: Float64Array;
+  /** E_eff = βE(x) − ln|det ∂f/∂z| per chain. */
+  readonly eEff: Float64Array;
+
+  /** Start from latent points z [chains × dim] (taken over); throws naming a chain whose E_eff is not finite. */
+  constructor(readonly system: ContinuousSystem, readonly flow: LatentFlow, readonly beta: number, chains: number, z: Float64Array, where: string) {
+    this.chains = chains;
+    const dim = system.dim;
+    this.size = dim;
+    this.z = z;
+    const cur = forwardBatch(flow, z, chains, dim);
+    this.x = cur.x;
+    this.energy = new Float64Array(chains);
+    this.eEff = new Float64Array(chains);
+    for (let c = 0; c < chains; c++) {
+      this.energy[c] = system.energyOf(this.x.subarray(c * dim, (c + 1) * dim));
+      this.eEff[c] = beta * this.energy[c] - cur.logDet[c];
+      if (!Number.isFinite(this.eEff[c])) throw new Error(`${where}: the starting point of chain ${c} has non-finite effective energy`);
+    }
+    this.observableNames = ["energy", ...(dim <= MAX_COORD_OBSERVABLES ? Array.from({ length: dim }, (_, d) => `x${d}`) : [])];
+  }
+
+  record(rec: Recorder): void {
+    const dim = this.size;
+    const coords = this.observableNames.length - 1;
+    for (let c = 0; c < this.chains; c++) {
+      const slot = rec.slot(c);
+      rec.observables.energy[slot] = this.energy[c];
+      for (let d = 0; d < coords; d++) rec.observables[this.observableNames[d + 1]][slot] = this.x[c * dim + d];
+      if (rec.samples !== null) rec.samples.set(this.x.subarray(c * dim, (c + 1) * dim), rec.sampleOffset(c));
+    }
+  }
+
+  final(): Float64Array {
+    return Float64Array.from(this.x);
+  }
+
+  diagnostics(): Record<string, unknown> {
+    return { finalLatent: Float64Array.from(this.z) };
+  }
+}
+
+/**
+ * Random-walk Metropolis in z: one proposal z′ = z + σξ per chain, all
+ * chains through the flow in one batch, accepted with min(1, e^{E_eff(z) − E_eff(z′)}).
+ */
+export function latentRandomWalkMove(options: { stepSize: number }): Move<LatentChainState> {
+  const step = options.stepSize;
+  let zNew = new Float64Array(0);
+  let accepted = 0;
+  let proposals = 0;
+  return {
+    name: "latentRandomWalk",
+    init(state) {
+      zNew = new Float64Array(state.chains * state.size);
+      accepted = 0;
+      proposals = 0;
+    },
+    cost: (state) => 50 * state.chains,
+    step(state, rng: Rng) {
+      const { z, x, energy, eEff, system, flow, beta, chains } = state;
+      const dim = state.size;
+      for (let k = 0; k < zNew.length; k++) zNew[k] = z[k] + step * rng.normal();
+      const prop = forwardBatch(flow, zNew, chains, dim);
+      let changed = false;
+      for (let c = 0; c < chains; c++) {
+        const e = system.energyOf(prop.x.subarray(c * dim, (c + 1) * dim));
+        const eff = beta * e - prop.logDet[c];
+        const logA = eEff[c] - eff;
+        if (Number.isFinite(eff) && (logA >= 0 || rng.uniform() < Math.exp(logA))) {
+          for (let d = 0; d < dim; d++) {
+            z[c * dim + d] = zNew[c * dim + d];
+            x[c * dim + d] = prop.x[c * dim + d];
+          }
+          energy[c] = e;
+          eEff[c] = eff;
+          accepted++;
+          changed = true;
+        }
+      }
+      proposals += chains;
+      if (changed) state.version++;
+    },
+    report() {
+      const acceptance = accepted / proposals;
+      return { acceptance, updates: proposals, diagnostics: { stepSize: step, sweepsPerStep: 1 }, summary: `acceptance ${acceptance.toFixed(3)}` };
+    },
+  };
 }
 
 /**
@@ -79,64 +182,14 @@ export function latentMc(system: ContinuousSystem, options: LatentMcOptions): Sa
   } else {
     for (let k = 0; k < z.length; k++) z[k] = rng.normal();
   }
-  const beta = o.beta;
-  const cur = forwardBatch(flow, z, C, dim);
-  const x = cur.x;
-  const energy = new Float64Array(C);
-  const eEff = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    energy[c] = system.energyOf(x.subarray(c * dim, (c + 1) * dim));
-    eEff[c] = beta * energy[c] - cur.logDet[c];
-    if (!Number.isFinite(eEff[c])) throw new Error(`${where}: the starting point of chain ${c} has non-finite effective energy`);
-  }
-  const coordNames = dim <= MAX_COORD_OBSERVABLES ? Array.from({ length: dim }, (_, d) => `x${d}`) : [];
-  const rec = new Recorder(["energy", ...coordNames], o.recorded, C, dim, o.keepSamples);
-  const total = o.burnIn + o.sweeps;
-  const bar = sweepProgress(total, where, o.progress, 50 * C);
-  const zNew = new Float64Array(C * dim);
-  let accepted = 0;
-  const t0 = performance.now();
-  for (let t = 1; t <= total; t++) {
-    for (let k = 0; k < zNew.length; k++) zNew[k] = z[k] + step * rng.normal();
-    const prop = forwardBatch(flow, zNew, C, dim);
-    for (let c = 0; c < C; c++) {
-      const e = system.energyOf(prop.x.subarray(c * dim, (c + 1) * dim));
-      const eff = beta * e - prop.logDet[c];
-      const logA = eEff[c] - eff;
-      if (Number.isFinite(eff) && (logA >= 0 || rng.uniform() < Math.exp(logA))) {
-        for (let d = 0; d < dim; d++) {
-          z[c * dim + d] = zNew[c * dim + d];
-          x[c * dim + d] = prop.x[c * dim + d];
-        }
-        energy[c] = e;
-        eEff[c] = eff;
-        accepted++;
-      }
-    }
-    if (t > o.burnIn && (t - o.burnIn) % o.thin === 0 && rec.count < o.recorded) {
-      for (let c = 0; c < C; c++) {
-        const slot = rec.slot(c);
-        rec.observables.energy[slot] = energy[c];
-        for (let d = 0; d < coordNames.length; d++) rec.observables[coordNames[d]][slot] = x[c * dim + d];
-        if (rec.samples !== null) rec.samples.set(x.subarray(c * dim, (c + 1) * dim), rec.sampleOffset(c));
-      }
-      rec.next();
-    }
-    bar.tick(t);
-  }
-  const elapsedMs = performance.now() - t0;
-  const proposals = total * C;
-  bar.done(`acceptance ${(accepted / proposals).toFixed(3)}`);
-  return {
-    final: Float64Array.from(x),
-    chains: C,
-    size: dim,
-    samples: rec.samples,
-    recorded: rec.count,
-    observables: rec.observables,
-    acceptance: accepted / proposals,
-    diagnostics: { sampler: "latentMc", stepSize: step, finalLatent: Float64Array.from(z), sweepsPerStep: 1 },
-    updatesPerSecond: proposals / (elapsedMs / 1000),
-    elapsedMs,
-  };
+  const state = new LatentChainState(system, flow, o.beta, C, z, where);
+  return runChains(state, latentRandomWalkMove({ stepSize: step }), {
+    label: where,
+    total: o.burnIn + o.sweeps,
+    burnIn: o.burnIn,
+    thin: o.thin,
+    keepSamples: o.keepSamples,
+    progress: o.progress,
+    rng,
+  });
 }

@@ -1,6 +1,7 @@
-/** A one-call summary of a spin sampler's run: means with τ-corrected errors and τ_int in sweeps. */
+/** A one-call summary of a spin sampler's run: means with τ-corrected errors, τ_int in sweeps and, with ≥ 2 chains, split-R̂. */
 import { checkKeys } from "../core/validate";
 import { integratedAutocorrelationTime, mcmcMean, type Stats } from "../stats";
+import { splitRHat } from "../stats/rhat";
 import type { SamplerResult } from "./types";
 
 export interface SummaryOptions {
@@ -11,8 +12,8 @@ export interface SummaryOptions {
 }
 
 export interface SamplerSummary {
-  /** Per observable: mean over chains and steps, error from τ_int (per chain, averaged ACF). */
-  stats: Record<string, Stats>;
+  /** Per observable: mean over chains and steps, error from τ_int (per chain, averaged ACF); `rHat` (split-R̂ across chains) with ≥ 2 chains and ≥ 4 records. */
+  stats: Record<string, Stats & { rHat?: number }>;
   /** τ_int per observable in sampler steps between records. */
   tauIntSteps: Record<string, number>;
   /** τ_int per observable in single-spin sweeps: steps × thin × diagnostics.sweepsPerStep. */
@@ -37,7 +38,9 @@ export function summarize(result: SamplerResult, options: SummaryOptions & { thi
     const x = result.observables[k];
     if (x === undefined) throw new Error(`${where}: no observable "${k}" (recorded: ${Object.keys(result.observables).join(", ")})`);
     const tauOpts = { chains: result.chains, ...(options.c === undefined ? {} : { c: options.c }) };
-    out.stats[k] = mcmcMean(x, tauOpts);
+    const st: Stats & { rHat?: number } = mcmcMean(x, tauOpts);
+    if (result.chains >= 2) st.rHat = x.length / result.chains >= 4 ? splitRHat(x, { chains: result.chains }) : NaN;
+    out.stats[k] = st;
     const t = integratedAutocorrelationTime(x, tauOpts);
     out.tauIntSteps[k] = t.tauInt;
     out.tauIntSweeps[k] = t.tauInt * thin * per;

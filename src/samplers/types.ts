@@ -3,6 +3,7 @@
  * Wolff, parallel tempering, MALA, neural MCMC, latent-space MC).
  */
 import type { RandomOptions } from "../core/random";
+import type { Stats } from "../stats";
 
 export interface SamplerOptions extends RandomOptions {
   /** Inverse temperature β > 0. */
@@ -34,6 +35,15 @@ export interface SamplerResult {
   recorded: number;
   /** Per-recorded-step observables, each [recorded × chains] (step-major), e.g. energyPerSpin, absMagnetizationPerSpin. */
   observables: Record<string, Float64Array>;
+  /**
+   * Per observable: mean over chains and records with the τ-corrected error,
+   * variance, τ_int (in recorded steps; `summarize` converts to sweeps) and n;
+   * with ≥ 2 chains also `rHat`, the split-R̂ across chains (classic
+   * Gelman–Rubin on half-chains, as netket; ≈ 1 when the chains agree, see
+   * stats/rhat.ts). NaN fields when fewer than 2 (R̂: 4) steps were recorded.
+   * Computed on first access and cached.
+   */
+  stats: Record<string, Stats & { rHat?: number }>;
   /** Fraction of accepted proposals (for Wolff: mean cluster size / n). */
   acceptance: number;
   /** Extra sampler-specific diagnostics (e.g. PT swap rates). */

@@ -42,3 +42,4 @@ export {
   type WeightedMeanOptions,
 } from "./weights";
 export { chiSquare, gammaQ, type ChiSquareOptions, type ChiSquareResult } from "./chisquare";
+export { splitRHat, type SplitRHatOptions } from "./rhat";

@@ -27,3 +27,10 @@ test("boltzlab sample: exact value is null where unknown; bad usage is named", a
   await assert.rejects(run(["--system", "ising:L=4", "--beta", "1", "--sampler", "nmcmc", "--sweeps", "10"]), /--model CHECKPOINT is required/);
   await assert.rejects(run(["--system", "ising:L=4", "--beta", "1", "--sweep", "10"]), /unknown option --sweep/);
 });
+
+test("boltzlab sample: with --chains ≥ 2 the output carries split-R̂ of E and |m|, with one chain it does not", async () => {
+  const r = await run(["--system", "ising:L=4", "--beta", "0.3", "--sweeps", "2000", "--chains", "3", "--seed", "2"]);
+  for (const k of ["energy", "absMagnetization"]) assert.ok(Math.abs(r.rHat[k] - 1) < 0.05, `rHat.${k} = ${r.rHat[k]}`);
+  const one = await run(["--system", "ising:L=4", "--beta", "0.3", "--sweeps", "200", "--seed", "2"]);
+  assert.equal(one.rHat, undefined);
+});
