@@ -172,14 +172,15 @@ export type WeightSchedule = (step: number, steps: number) => Record<string, num
 
 /**
  * Σ_k w_k(t) J_k over `terms`, weights from `weights(t, T)` (each ≥ 0, not all
- * 0). Metrics: every term's metrics (NaN when its weight is 0) and its weight.
+ * 0). Metrics: loss (the weighted sum), every term's metrics (NaN when its
+ * weight is 0) and its weight.
  */
 export function weightedObjective(terms: WeightedTerm[], weights: WeightSchedule, spec: Record<string, unknown> = {}): Objective {
   const W = "weightedObjective";
   if (!Array.isArray(terms) || terms.length === 0) throw new Error(`${W}: terms must be a non-empty array`);
   if (typeof weights !== "function") throw new Error(`${W}: weights must be a function (step, steps) → {name: weight}`);
   const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-  const metrics = [...terms.flatMap((t) => t.objective.metrics), ...terms.map((t) => `weight${cap(t.name)}`)];
+  const metrics = ["loss", ...terms.flatMap((t) => t.objective.metrics), ...terms.map((t) => `weight${cap(t.name)}`)];
   return {
     name: "weighted",
     metrics,
@@ -220,7 +221,7 @@ export function weightedObjective(terms: WeightedTerm[], weights: WeightSchedule
           return total as unknown as tf.Scalar;
         },
         finish(lossValue, aux) {
-          const out: Record<string, number> = {};
+          const out: Record<string, number> = { loss: lossValue };
           let at = 0;
           steps.forEach((s, k) => {
             const o = terms[k].objective;
