@@ -18,7 +18,7 @@ import { type RandomOptions } from "../core/random";
 import { frameFromColumns, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkNumber, checkOneOf, checkPositive } from "../core/validate";
 import type { ContinuousSystem } from "../systems/types";
-import { describeModel, DivergenceError, runTraining, type DriverRow } from "../train/driver";
+import { describeModel, DivergenceError, runTraining, systemFingerprint, type DriverRow } from "../train/driver";
 import { weightedObjective, type Objective, type WeightedTerm } from "../train/objectives";
 import { lrSchedule, type LrSchedule } from "../train/schedule";
 import type { BoltzmannGenerator } from "./generator";
@@ -316,7 +316,7 @@ export function trainBoltzmannGenerator(model: BoltzmannGenerator, options: Trai
       checkpoint: options.checkpoint,
       checkpointEvery: options.checkpointEvery,
       resume: options.resume,
-      run: { system: system.name, dim: system.dim, model: describeModel(model) },
+      run: { system: system.name, dim: system.dim, energies: systemFingerprint(system, system.dim, false), model: describeModel(model) },
       meta: { system: system.name },
       progress: options.progress,
       label: "train BG",

@@ -32,7 +32,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { progress } from "../core/progress";
-import { resolveRng, type RandomOptions, type RngState } from "../core/random";
+import { resolveRng, Rng, type RandomOptions, type RngState } from "../core/random";
 import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { isSpinModel } from "../models/spin";
@@ -184,6 +184,23 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
     const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
     if (isObj(a) && isObj(b)) out.push(...runDifferences(a, b, `${prefix}${k}.`));
     else out.push(`${prefix}${k} (checkpoint ${show(a)}, now ${show(b)})`);
+  }
+  return out;
+}
+
+/**
+ * A fingerprint of a system for the run record: its energies at three fixed
+ * pseudo-random points (±1 spins, or coordinates in [−2, 2]), so two systems
+ * of the same name but other couplings (e.g. instance files) are told apart.
+ * Draws from its own generator, never the run's.
+ */
+export function systemFingerprint(system: { energyOf(x: ArrayLike<number>): number }, size: number, spins: boolean): number[] {
+  const r = new Rng(0x5eed);
+  const out: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const x = new Float64Array(size);
+    for (let i = 0; i < size; i++) x[i] = spins ? (r.uniform() < 0.5 ? -1 : 1) : 4 * r.uniform() - 2;
+    out.push(system.energyOf(x));
   }
   return out;
 }

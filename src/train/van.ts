@@ -24,7 +24,7 @@ import { energiesOf } from "../systems/observables";
 import type { GenerativeModel } from "../models/types";
 import type { SpinSystem } from "../systems/types";
 import type { Adam, AdamOptions } from "./adam";
-import { describeModel, DivergenceError, runTraining, type DriverRow } from "./driver";
+import { describeModel, DivergenceError, runTraining, systemFingerprint, type DriverRow } from "./driver";
 import { reinforceLoss, reinforceObjective } from "./objectives";
 import { betaSchedule, lrSchedule, type LrSchedule } from "./schedule";
 
@@ -159,7 +159,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
       checkpoint: options.checkpoint,
       checkpointEvery: options.checkpointEvery,
       resume: options.resume,
-      run: { system: system.name, n: system.n, model: describeModel(model) },
+      run: { system: system.name, n: system.n, energies: systemFingerprint(system, system.n, true), model: describeModel(model) },
       meta: { system: system.name },
       progress: options.progress,
       label: options.label ?? `VAN ${system.name} β=${beta}`,
