@@ -126,8 +126,14 @@ export class DivergenceError extends Error {
 
 /** What the driver stores under `meta.run` / `meta.state` of a checkpoint. */
 export interface RunState {
+  /** Global step reached (the β schedule's position: β_t is a function of it). */
   step: number;
+  /** Milliseconds of training used so far (the time budget's position). */
   elapsedMs: number;
+  /** The LR schedule's position at the last step (= step without a time budget) and its rate. */
+  lrPosition: number;
+  lr: number;
+  /** The run's generator, to continue its stream. */
   rng: RngState;
 }
 
@@ -282,9 +288,11 @@ export function runTraining(options: DriverOptions): DriverResult {
   const start = performance.now();
   const used = (): number => elapsed0 + performance.now() - start;
   let done = 0;
+  let lrPosition = t0;
+  let lastRate = NaN;
   const save = (step: number): void => {
     if (ckptPath === null) return;
-    const state: RunState = { step, elapsedMs: used(), rng: rng.getState() };
+    const state: RunState = { step, elapsedMs: used(), lrPosition, lr: lastRate, rng: rng.getState() };
     lastCheckpoint = saveCheckpoint({
       path: ckptPath, model, optimizer,
       meta: { ...(options.meta ?? {}), step, beta: betaS.at(Math.max(1, step)), run, state },
@@ -300,6 +308,8 @@ export function runTraining(options: DriverOptions): DriverResult {
       const bt = betaS.at(step);
       model.setBeta?.(bt);
       const rate = lrS.at(tSchedule, steps);
+      lrPosition = tSchedule;
+      lastRate = rate;
       const st: ObjectiveStep = objective.begin({ model, batch, beta: bt, rng, step, steps });
       let value = NaN;
       let norm = NaN;

@@ -1,4 +1,8 @@
-/** VAN training: REINFORCE with a baseline, Adam, schedules, β-annealing, sweeps, checkpoints. */
+/**
+ * Training: one driver (loop, schedules, divergence guard, checkpoints, exact
+ * resume) running objectives (REINFORCE for VANs; the flow objectives are in
+ * bg), VAN training and sweeps on top of it, Adam, schedules, checkpoints.
+ */
 export {
   trainVan,
   reinforceLoss,
@@ -11,5 +15,16 @@ export {
 } from "./van";
 export { sweepVan, type SweepVanOptions, type SweepVanResult } from "./sweep";
 export { Adam, clipByGlobalNorm, type AdamOptions, type AdamState } from "./adam";
-export { learningRate, annealedBeta, type LrSchedule, type LrScheduleOptions } from "./schedule";
+export {
+  learningRate, annealedBeta, betaSchedule, lrSchedule,
+  type LrSchedule, type LrScheduleOptions, type BetaSchedule, type BetaScheduleOptions, type LrScheduleObject, type LrScheduleObjectOptions,
+} from "./schedule";
+export {
+  runTraining, DivergenceError, checkWritableFile, runDifferences, describeModel, systemFingerprint,
+  type DriverOptions, type DriverResult, type DriverRow, type RunState,
+} from "./driver";
+export {
+  reinforceObjective, weightedObjective,
+  type Objective, type ObjectiveContext, type ObjectiveStep, type ReinforceObjectiveOptions, type WeightedTerm, type WeightSchedule,
+} from "./objectives";
 export { saveCheckpoint, loadCheckpoint, loadModel, type LoadModelOptions, type SaveCheckpointOptions, type LoadCheckpointOptions, type CheckpointInfo } from "./checkpoint";

@@ -59,6 +59,20 @@ test("MADE: T steps, then resumed to 2T (steps is the total), equals an uninterr
   const ckpt = path.join(dir, "ck", "a.json");
   const first = trainVan({ ...opts, model: a, steps: 15, seed: 4, checkpoint: ckpt });
   assert.deepEqual(first.rows.map(noTime), full.rows.slice(0, 15).map(noTime));
+  // what the checkpoint stores for the resume: positions, RNG state, the run's options
+  const meta = JSON.parse(fs.readFileSync(ckpt, "utf8")).meta;
+  assert.equal(meta.step, 15);
+  assert.equal(meta.beta, full.rows[14].beta);
+  assert.equal(meta.state.step, 15);
+  assert.equal(meta.state.lrPosition, 15);
+  assert.equal(meta.state.lr, full.rows[14].lr);
+  assert.ok(meta.state.elapsedMs > 0 && meta.state.rng.words.length === 4);
+  assert.deepEqual(meta.run.beta, { beta: 1, anneal: 0.8, betaStart: 0 });
+  assert.deepEqual(meta.run.lr, { lr: 1e-2, schedule: "constant", lrMin: null, decay: null });
+  assert.equal(meta.run.batch, 32);
+  assert.equal(meta.run.clip, 1);
+  assert.equal(meta.run.system, system.name);
+  assert.equal(meta.run.model.type, "made");
   const res = trainVan({ ...opts, model: a, steps: 30, resume: ckpt, checkpoint: ckpt });
   assert.deepEqual(res.rows.map(noTime), full.rows.slice(15).map(noTime));
   assert.deepEqual(weights(a.trainableVariables), weights(c.trainableVariables));
