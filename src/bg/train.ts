@@ -316,7 +316,7 @@ export function trainBoltzmannGenerator(model: BoltzmannGenerator, options: Trai
       checkpoint: options.checkpoint,
       checkpointEvery: options.checkpointEvery,
       resume: options.resume,
-      run: { system: system.name, dim: system.dim, energies: systemFingerprint(system, system.dim, false), model: describeModel(model) },
+      run: { system: system.name, dim: system.dim, energies: systemFingerprint(system), model: describeModel(model) },
       meta: { system: system.name },
       progress: options.progress,
       label: "train BG",

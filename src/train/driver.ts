@@ -27,6 +27,7 @@
  * the uninterrupted run with the same seed. The seed (or rng) given with
  * `resume` is ignored: the generator continues the checkpoint's stream.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -37,6 +38,7 @@ import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { isSpinModel } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
+import type { ContinuousSystem, SpinSystem } from "../systems/types";
 import { Adam, type AdamOptions } from "./adam";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { Objective, ObjectiveStep } from "./objectives";
@@ -71,6 +73,14 @@ export interface DriverOptions extends RandomOptions {
   run?: Record<string, unknown>;
   /** Extra checkpoint meta, not compared (e.g. {system: name}); `beta` (β_t) and `step` are always written. */
   meta?: Record<string, unknown>;
+  /**
+   * How the global gradient norm is summed in float32: "flat" (default) squares
+   * and sums all gradients at once (3 kernel launches, whatever the number of
+   * variables); "per-variable" sums each variable's squares, then adds them up
+   * (2n + 1 launches; the order trainVan has always used, which keeps its
+   * history and weights bit-identical). The two differ only in rounding.
+   */
+  gradNorm?: "flat" | "per-variable";
   /** Progress bar: true/false forces, undefined = automatic. */
   progress?: boolean;
   label?: string;
@@ -139,7 +149,7 @@ export interface RunState {
 
 const KNOWN = [
   "model", "objective", "steps", "batch", "beta", "lr", "clip", "minutes", "adam", "optimizer", "checkpoint", "checkpointEvery",
-  "resume", "run", "meta", "progress", "label", "status", "onStep", "where", "seed", "rng",
+  "resume", "run", "meta", "gradNorm", "progress", "label", "status", "onStep", "where", "seed", "rng",
 ];
 
 /**
@@ -195,17 +205,24 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
 }
 
 /**
- * A fingerprint of a system for the run record: its energies at three fixed
- * pseudo-random points (±1 spins, or coordinates in [−2, 2]), so two systems
- * of the same name but other couplings (e.g. instance files) are told apart.
- * Draws from its own generator, never the run's.
+ * A fingerprint of a system for the run record, so two systems of the same
+ * name but other couplings (e.g. edited instance files) are told apart: for
+ * spin systems the SHA-256 (first 16 hex digits) of the edges, couplings and
+ * fields; for continuous ones the energies at three fixed pseudo-random points
+ * in [−2, 2]^dim (from their own generator, never the run's).
  */
-export function systemFingerprint(system: { energyOf(x: ArrayLike<number>): number }, size: number, spins: boolean): number[] {
+export function systemFingerprint(system: SpinSystem | ContinuousSystem): string | number[] {
+  if (system.kind === "spin") {
+    const h = createHash("sha256");
+    const { i, j, J } = system.edges;
+    for (const a of [i, j, J, system.fields ?? new Float64Array(0)]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return h.digest("hex").slice(0, 16);
+  }
   const r = new Rng(0x5eed);
   const out: number[] = [];
   for (let k = 0; k < 3; k++) {
-    const x = new Float64Array(size);
-    for (let i = 0; i < size; i++) x[i] = spins ? (r.uniform() < 0.5 ? -1 : 1) : 4 * r.uniform() - 2;
+    const x = new Float64Array(system.dim);
+    for (let d = 0; d < system.dim; d++) x[d] = 4 * r.uniform() - 2;
     out.push(system.energyOf(x));
   }
   return out;
@@ -239,6 +256,8 @@ export function runTraining(options: DriverOptions): DriverResult {
   if (every !== null && options.checkpoint === undefined) throw new Error(`${W}: checkpointEvery needs checkpoint`);
   if (options.onStep !== undefined && typeof options.onStep !== "function") throw new Error(`${W}: onStep must be a function`);
   const ckptPath = options.checkpoint === undefined ? null : checkWritableFile(options.checkpoint, "checkpoint", W);
+  const normBy = options.gradNorm ?? "flat";
+  if (normBy !== "flat" && normBy !== "per-variable") throw new Error(`${W}: gradNorm must be "flat" or "per-variable", got ${JSON.stringify(normBy)}`);
   const rng = resolveRng(options, W);
   ensureBackend();
   const vars = model.trainableVariables;
@@ -283,7 +302,9 @@ export function runTraining(options: DriverOptions): DriverResult {
 
   const rows: DriverRow[] = [];
   const bar = progress({ total: steps - t0, label: options.label ?? W, enabled: options.progress });
-  let lastGood: tf.Tensor[] | null = null;
+  // the weights of the last step whose loss and gradient were finite (copied in place: cheaper than clones)
+  const good = vars.map((v) => tf.variable(v, false));
+  let haveGood = false;
   let lastCheckpoint: string | null = null;
   const start = performance.now();
   const used = (): number => elapsed0 + performance.now() - start;
@@ -299,7 +320,7 @@ export function runTraining(options: DriverOptions): DriverResult {
     });
   };
   const restore = (): void => {
-    if (lastGood !== null) tf.tidy(() => lastGood!.forEach((t, k) => vars[k].assign(t)));
+    if (haveGood) for (let k = 0; k < vars.length; k++) vars[k].assign(good[k]);
   };
   try {
     for (let step = t0 + 1; step <= steps; step++) {
@@ -323,7 +344,13 @@ export function runTraining(options: DriverOptions): DriverResult {
           const { value: lossT, grads } = tf.variableGrads(() => st.loss(keep), vars);
           const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
           try {
-            const packed = tf.tidy(() => tf.concat([tf.reshape(lossT, [1]), tf.reshape(tf.addN(list.map((g) => tf.sum(tf.square(g)))), [1]), ...kept]));
+            const packed = tf.tidy(() => {
+              const sq =
+                normBy === "flat" && list.length > 1
+                  ? tf.sum(tf.square(tf.concat(list.map((g) => tf.reshape(g, [-1])))))
+                  : tf.addN(list.map((g) => tf.sum(tf.square(g))));
+              return tf.concat([tf.reshape(lossT, [1]), tf.reshape(sq, [1]), ...kept]);
+            });
             const vals = packed.dataSync() as Float32Array;
             packed.dispose();
             norm = Math.sqrt(vals[1]);
@@ -331,8 +358,8 @@ export function runTraining(options: DriverOptions): DriverResult {
             value = r.value;
             metrics = r.metrics;
             if (Number.isFinite(norm) && Number.isFinite(value)) {
-              lastGood?.forEach((g) => g.dispose());
-              lastGood = vars.map((v) => tf.clone(v));
+              for (let k = 0; k < vars.length; k++) good[k].assign(vars[k]);
+              haveGood = true;
               const scale = clip !== null && norm > clip ? clip / norm : 1;
               if (scale === 1) optimizer.apply(list, rate);
               else {
@@ -356,7 +383,7 @@ export function runTraining(options: DriverOptions): DriverResult {
         const desc = what === "loss" ? `the loss (${objective.valueName} = ${value})` : `the gradient (norm ${norm})`;
         throw new DivergenceError(
           `${W}: training diverged at step ${step}: ${desc} is not finite; the model holds the last good weights` +
-            (lastGood !== null ? ` (before step ${step - 1}'s update)` : " (the weights it started with)"),
+            (haveGood ? ` (before step ${step - 1}'s update)` : " (the weights it started with)"),
           step,
           rows,
           metrics === null ? null : row,
@@ -374,7 +401,7 @@ export function runTraining(options: DriverOptions): DriverResult {
     save(t0 + done);
   } finally {
     bar.done();
-    lastGood?.forEach((g) => g.dispose());
+    tf.dispose(good);
     if (ownOptimizer) optimizer.dispose();
   }
   const elapsed = performance.now() - start;

@@ -153,10 +153,10 @@ test("resuming with options that contradict the checkpoint is refused before any
     [{ lr: 1e-3 }, /lr\.lr \(checkpoint 0\.01, now 0\.001\)/],
     [{ schedule: "cosine" }, /lr\.schedule \(checkpoint "constant", now "cosine"\)/],
     [{ clip: null }, /clip \(checkpoint 1, now null\)/],
-    [{ system: sk({ n: 6, seed: 2 }) }, /differs in objective\.system .*; system \(checkpoint "sk n=6 seed=1", now "sk n=6 seed=2"\); energies/],
+    [{ system: sk({ n: 6, seed: 2 }) }, /differs in objective\.system .*; system \(checkpoint "sk n=6 seed=1", now "sk n=6 seed=2"\); couplings/],
     [{ model: made({ size: 6, depth: 2, width: 3, seed: 1 }) }, /model\.width \(checkpoint 2, now 3\)/],
     // same name, other couplings (e.g. an edited instance file)
-    [{ system: Object.assign(Object.create(Object.getPrototypeOf(system)), system, { energyOf: (x: ArrayLike<number>) => 2 * system.energyOf(x) }) }, /the run differs in energies \(checkpoint \[/],
+    [{ system: Object.assign(Object.create(Object.getPrototypeOf(system)), system, { edges: { ...system.edges, J: system.edges.J.map((x) => 2 * x) } }) }, /the run differs in couplings \(checkpoint "[0-9a-f]{16}", now "[0-9a-f]{16}"\)/],
   ];
   for (const [change, msg] of cases) {
     const model = (change.model as ReturnType<typeof made> | undefined) ?? m;
