@@ -299,3 +299,61 @@ test("the driver: a weighted sum of objectives on a schedule, β through the mod
   m.dispose();
   fs.rmSync(dir, { recursive: true });
 });
+
+test("with a minutes budget the training time resumes too: the LR schedule's time fraction continues, and a used-up budget has nothing to do", () => {
+  const system = sk({ n: 6, seed: 1 });
+  const dir = tmp("drv-time-");
+  const ckpt = path.join(dir, "c.json");
+  const m = made({ size: 6, depth: 2, width: 2, seed: 1 });
+  const opts = { model: m, system, beta: 1, steps: 1_000_000, minutes: 0.015, batch: 16, lr: 1e-2, schedule: "cosine" as const, lrMin: 1e-4, progress: false };
+  let atFive = 0;
+  assert.throws(() => trainVan({ ...opts, seed: 1, checkpoint: ckpt, checkpointEvery: 5, onStep: (r) => { if (r.step === 5) atFive = r.lr; if (r.step === 6) throw new Killed(); } }), Killed);
+  const used = JSON.parse(fs.readFileSync(ckpt, "utf8")).meta.state.elapsedMs as number;
+  assert.ok(used > 0 && used < 0.015 * 60000);
+  const res = trainVan({ ...opts, resume: ckpt, checkpoint: ckpt });
+  assert.equal(res.rows[0].step, 6);
+  assert.ok(res.rows[0].wallTime >= used / 1000, "wall time counts the time already used");
+  assert.ok(res.rows[0].lr <= atFive, `lr continues down the schedule (${res.rows[0].lr} vs ${atFive})`);
+  const last = res.rows[res.rows.length - 1];
+  assert.ok(last.wallTime >= 0.9 && last.wallTime < 0.9 + 0.5, `stopped at ${last.wallTime} s of 0.9`);
+  assert.ok(last.lr < 1e-3, `the cosine ran over the whole budget: last lr ${last.lr}`);
+  assert.throws(() => trainVan({ ...opts, resume: ckpt }), /trainVan: .* has already used 0\.01[5-9]\d* of the 0\.015 minutes: nothing to do/);
+  m.dispose();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("a finite loss with a non-finite gradient also stops training, naming the step and the gradient, with the weights restored", () => {
+  const m = made({ size: 4, depth: 1, width: 1, seed: 1 });
+  const before = weights(m.trainableVariables);
+  let calls = 0;
+  // loss = Σ √(w − w) = 0, whose gradient is ∞·0 = NaN; finite gradients for the first two steps
+  const objective = {
+    name: "test", metrics: ["calls"], valueName: "the test loss", spec: { type: "test" },
+    begin: () => ({
+      loss: () => {
+        calls++;
+        const w = m.trainableVariables[0];
+        return (calls <= 2 ? tf.sum(tf.mul(w, 0.01)) : tf.sum(tf.sqrt(tf.sub(w, w)))) as tf.Scalar;
+      },
+      finish: (value: number) => ({ value, metrics: { calls } }),
+    }),
+  };
+  const t0 = tf.memory().numTensors;
+  let err: unknown = null;
+  let afterOne: number[][] = [];
+  try {
+    runTraining({ model: m, objective, steps: 5, batch: 1, beta: 1, lr: 0.1, seed: 1, progress: false, where: "myTrainer", onStep: (r) => { if (r.step === 1) afterOne = weights(m.trainableVariables); } });
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof DivergenceError);
+  const d = err as DivergenceError;
+  assert.equal(d.step, 3);
+  assert.equal(d.what, "gradient");
+  assert.match(d.message, /^myTrainer: training diverged at step 3: the gradient \(norm NaN\) is not finite; the model holds the last good weights \(before step 2's update\)/);
+  assert.equal(d.rows.length, 2);
+  assert.deepEqual(weights(m.trainableVariables), afterOne, "restored to the weights step 2 started from");
+  assert.notDeepEqual(afterOne, before);
+  assert.equal(tf.memory().numTensors, t0, "no leak on the error path");
+  m.dispose();
+});
