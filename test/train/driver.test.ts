@@ -17,6 +17,7 @@ import { runTraining, DivergenceError } from "../../src/train/driver";
 import { reinforceObjective, weightedObjective } from "../../src/train/objectives";
 import { betaSchedule, lrSchedule } from "../../src/train/schedule";
 import { trainVan, type VanHistoryRow } from "../../src/train/van";
+import { sweepVan } from "../../src/train/sweep";
 
 ensureBackend();
 
@@ -260,6 +261,7 @@ test("bad input to trainVan / trainBoltzmannGenerator / the driver throws before
     [() => betaSchedule({ beta: 1, anneal: 1 }), /betaSchedule: anneal must be < 1/],
     [() => weightedObjective([], () => ({})), /weightedObjective: terms must be a non-empty array/],
   ];
+  driverCases.push([() => sweepVan({ model: m, system, betas: [1, 2], steps: 2, batch: 8, checkpointDir: aFile, progress: false }), /sweepVan: checkpointDir .* cannot be created: .*file\.txt is a file/]);
   for (const [f, msg] of driverCases) assert.throws(f, msg);
   assert.deepEqual(fs.readdirSync(dir).sort(), listing, "nothing written");
   m.dispose();
