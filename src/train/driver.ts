@@ -341,7 +341,14 @@ export function runTraining(options: DriverOptions): DriverResult {
           const keep = (t: tf.Tensor): void => {
             kept.push(tf.keep(tf.reshape(t, [-1])));
           };
-          const { value: lossT, grads } = tf.variableGrads(() => st.loss(keep), vars);
+          let pass: { value: tf.Scalar; grads: tf.NamedTensorMap };
+          try {
+            pass = tf.variableGrads(() => st.loss(keep), vars);
+          } catch (e) {
+            tf.dispose(kept);
+            throw e;
+          }
+          const { value: lossT, grads } = pass;
           const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
           try {
             const packed = tf.tidy(() => {

@@ -98,7 +98,7 @@ export interface VanHistoryRow {
   entropy: number;
   absMagnetization: number;
   gradNorm: number;
-  /** Seconds since training started. */
+  /** Seconds of training in the whole run (a resumed run counts the time its checkpoint had used). */
   wallTime: number;
 }
 
