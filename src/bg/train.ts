@@ -124,10 +124,23 @@ export interface TrainResult {
   checkpoint: string | null;
 }
 
-/** Thrown when the loss (or its gradient) turns NaN or infinite; the model keeps the weights of the last finite step. */
-export class TrainingError extends Error {
-  constructor(message: string, readonly step: number, readonly history: DataFrame) {
-    super(message);
+/**
+ * Thrown when the loss (or its gradient) turns NaN or infinite; the model keeps
+ * the weights of the last finite step. A `DivergenceError` (as trainVan's
+ * `VanDivergenceError` is), with `step` counted from 0 as in this module and
+ * `history` holding the failing step's row last.
+ */
+export class TrainingError extends DivergenceError {
+  constructor(
+    message: string,
+    step: number,
+    readonly history: DataFrame,
+    rows: DriverRow[] = [],
+    row: DriverRow | null = null,
+    what: "loss" | "gradient" = "loss",
+    value = NaN,
+  ) {
+    super(message, step, rows, row, what, value);
     this.name = "TrainingError";
   }
 }
@@ -327,12 +340,12 @@ export function trainBoltzmannGenerator(model: BoltzmannGenerator, options: Trai
     });
     return { history: frame(r.rows), steps: r.steps, elapsedMs: r.elapsedMs, msPerStep: r.msPerStep, checkpoint: r.checkpoint };
   } catch (e) {
-    if (e instanceof DivergenceError) {
+    if (e instanceof DivergenceError && !(e instanceof TrainingError)) {
       const step = e.step - 1;
       const rows = e.row === null ? e.rows : [...e.rows, e.row];
       const kept = e.rows.length === 0 ? "the initial weights were restored" : `the weights of step ${step - 1} (the last finite loss) were kept`;
       const what = e.what === "loss" ? `the loss is ${e.value}` : `the gradient norm is ${e.value}`;
-      throw new TrainingError(`${where}: ${what} at step ${step}; ${kept}`, step, frame(rows));
+      throw new TrainingError(`${where}: ${what} at step ${step}; ${kept}`, step, frame(rows), e.rows, e.row, e.what, e.value);
     }
     throw e;
   } finally {
