@@ -132,7 +132,9 @@ test("RealNVP: T steps with fixed weights, then resumed to 2T, equals the uninte
   const a = make();
   const ckpt = path.join(dir, "bg.json");
   trainBoltzmannGenerator(a, { ...opts, steps: 6, seed: 8, checkpoint: ckpt });
+  const t0 = tf.memory().numTensors;
   const res = trainBoltzmannGenerator(a, { ...opts, steps: 12, resume: ckpt });
+  assert.equal(tf.memory().numTensors, t0, "no tensor leaks over a resumed flow run");
   assert.deepEqual(res.history.toRecords(), full.history.tail(6).toRecords());
   assert.deepEqual(weights(a.trainableVariables), weights(c.trainableVariables));
   [a, c].forEach((m) => m.dispose());
