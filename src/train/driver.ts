@@ -26,12 +26,15 @@
  * where they were. A resumed run thus replays, step for step and bit for bit,
  * the uninterrupted run with the same seed. The seed (or rng) given with
  * `resume` is ignored: the generator continues the checkpoint's stream.
+ * Resume problems (unreadable checkpoint, contradicting options, nothing left
+ * to do) are `UsageError`s, so the CLI reports them as wrong input (exit 2).
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
+import { UsageError } from "../core/errors";
 import { progress } from "../core/progress";
 import { resolveRng, Rng, type RandomOptions, type RngState } from "../core/random";
 import { frameFromRows, type DataFrame } from "../core/table";
@@ -182,9 +185,9 @@ function readMeta(file: string, where: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${where}: resume: could not read ${file}: ${(e as Error).message}`);
+    throw new UsageError(`${where}: resume: could not read ${file}: ${(e as Error).message}`);
   }
-  if (parsed === null || typeof parsed !== "object" || parsed.format !== "boltzlab-checkpoint") throw new Error(`${where}: resume: ${file} is not a boltzlab checkpoint`);
+  if (parsed === null || typeof parsed !== "object" || parsed.format !== "boltzlab-checkpoint") throw new UsageError(`${where}: resume: ${file} is not a boltzlab checkpoint`);
   return parsed.meta ?? {};
 }
 
@@ -278,19 +281,19 @@ export function runTraining(options: DriverOptions): DriverResult {
   let elapsed0 = 0;
   try {
     if (options.resume !== undefined) {
-      if (typeof options.resume !== "string" || options.resume === "") throw new Error(`${W}: resume must be a checkpoint path`);
+      if (typeof options.resume !== "string" || options.resume === "") throw new UsageError(`${W}: resume must be a checkpoint path`);
       const meta = readMeta(options.resume, W);
       const savedRun = meta.run as Record<string, unknown> | undefined;
       const state = meta.state as RunState | undefined;
       if (savedRun !== undefined) {
         const diff = runDifferences(savedRun, run);
-        if (diff.length > 0) throw new Error(`${W}: cannot resume from ${options.resume}: the run differs in ${diff.join("; ")}`);
+        if (diff.length > 0) throw new UsageError(`${W}: cannot resume from ${options.resume}: the run differs in ${diff.join("; ")}`);
       }
       t0 = state !== undefined ? state.step : typeof meta.step === "number" ? meta.step : 0;
       elapsed0 = state?.elapsedMs ?? 0;
-      if (t0 >= steps) throw new Error(`${W}: steps (${steps}) is the total and ${options.resume} is already at step ${t0}: nothing to do (give steps > ${t0})`);
+      if (t0 >= steps) throw new UsageError(`${W}: steps (${steps}) is the total and ${options.resume} is already at step ${t0}: nothing to do (give steps > ${t0})`);
       if (budgetMs !== null && elapsed0 >= budgetMs) {
-        throw new Error(`${W}: ${options.resume} has already used ${(elapsed0 / 60000).toFixed(3)} of the ${options.minutes} minutes: nothing to do (give a larger minutes)`);
+        throw new UsageError(`${W}: ${options.resume} has already used ${(elapsed0 / 60000).toFixed(3)} of the ${options.minutes} minutes: nothing to do (give a larger minutes)`);
       }
       loadCheckpoint({ path: options.resume, model, optimizer });
       if (state !== undefined) rng.setState(state.rng);

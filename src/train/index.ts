@@ -4,6 +4,15 @@
  * bg), VAN training and sweeps on top of it, Adam, schedules, checkpoints.
  */
 export {
+  runTraining, DivergenceError, checkWritableFile, runDifferences, describeModel, systemFingerprint,
+  type DriverOptions, type DriverResult, type DriverRow, type RunState,
+} from "./driver";
+export {
+  reinforceObjective, weightedObjective,
+  type Objective, type ObjectiveContext, type ObjectiveStep, type ReinforceObjectiveOptions, type WeightedTerm, type WeightSchedule,
+} from "./objectives";
+export { betaSchedule, lrSchedule, type BetaSchedule, type BetaScheduleOptions, type LrScheduleObject, type LrScheduleObjectOptions } from "./schedule";
+export {
   trainVan,
   reinforceLoss,
   energiesOf,
@@ -15,16 +24,5 @@ export {
 } from "./van";
 export { sweepVan, type SweepVanOptions, type SweepVanResult } from "./sweep";
 export { Adam, clipByGlobalNorm, type AdamOptions, type AdamState } from "./adam";
-export {
-  learningRate, annealedBeta, betaSchedule, lrSchedule,
-  type LrSchedule, type LrScheduleOptions, type BetaSchedule, type BetaScheduleOptions, type LrScheduleObject, type LrScheduleObjectOptions,
-} from "./schedule";
-export {
-  runTraining, DivergenceError, checkWritableFile, runDifferences, describeModel, systemFingerprint,
-  type DriverOptions, type DriverResult, type DriverRow, type RunState,
-} from "./driver";
-export {
-  reinforceObjective, weightedObjective,
-  type Objective, type ObjectiveContext, type ObjectiveStep, type ReinforceObjectiveOptions, type WeightedTerm, type WeightSchedule,
-} from "./objectives";
+export { learningRate, annealedBeta, type LrSchedule, type LrScheduleOptions } from "./schedule";
 export { saveCheckpoint, loadCheckpoint, loadModel, type LoadModelOptions, type SaveCheckpointOptions, type LoadCheckpointOptions, type CheckpointInfo } from "./checkpoint";

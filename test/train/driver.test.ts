@@ -6,6 +6,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/core/backend";
 import { Rng } from "../../src/core/random";
+import { isUsageError } from "../../src/core/errors";
 import { made } from "../../src/models/made";
 import { twobo } from "../../src/models/twobo";
 import { sk } from "../../src/systems/lattices";
@@ -360,4 +361,17 @@ test("a finite loss with a non-finite gradient also stops training, naming the s
   assert.notDeepEqual(afterOne, before);
   assert.equal(tf.memory().numTensors, t0, "no leak on the error path");
   m.dispose();
+});
+
+test("resume problems are UsageErrors (the CLI exits 2 on them)", () => {
+  const system = sk({ n: 6, seed: 1 });
+  const dir = tmp("drv-usage-");
+  const ckpt = path.join(dir, "c.json");
+  const m = made({ size: 6, depth: 2, width: 2, seed: 1 });
+  trainVan({ model: m, system, beta: 1, steps: 2, batch: 8, seed: 1, checkpoint: ckpt, progress: false });
+  for (const change of [{ beta: 2, steps: 4 }, { steps: 2 }, { steps: 4, resume: path.join(dir, "missing.json") }]) {
+    assert.throws(() => trainVan({ model: m, system, beta: 1, batch: 8, progress: false, resume: ckpt, ...change }), (e: Error) => isUsageError(e));
+  }
+  m.dispose();
+  fs.rmSync(dir, { recursive: true });
 });
