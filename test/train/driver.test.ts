@@ -375,3 +375,22 @@ test("resume problems are UsageErrors (the CLI exits 2 on them)", () => {
   m.dispose();
   fs.rmSync(dir, { recursive: true });
 });
+
+test("TwoBo (β-dependent through setBeta) resumes exactly too: the annealed β reaches the model at the first resumed step", () => {
+  const system = sk({ n: 6, seed: 2 });
+  const dir = tmp("drv-twobo-");
+  const ckpt = path.join(dir, "c.json");
+  const make = (seed: number) => twobo({ system, beta: 1, hidden: [4], seed });
+  const opts = { system, beta: 1.5, steps: 12, batch: 16, lr: 1e-2, anneal: 0.8, progress: false };
+  const c = make(1);
+  const full = trainVan({ ...opts, model: c, seed: 5 });
+  const a = make(1);
+  assert.throws(() => trainVan({ ...opts, model: a, seed: 5, checkpoint: ckpt, checkpointEvery: 6, onStep: (r) => { if (r.step === 8) throw new Killed(); } }), Killed);
+  const b = make(9);
+  b.setBeta(0.01); // whatever β it holds before, the driver sets β_7 before step 7
+  const res = trainVan({ ...opts, model: b, resume: ckpt });
+  assert.deepEqual(res.rows.map(noTime), full.rows.slice(6).map(noTime));
+  assert.deepEqual(weights(b.trainableVariables), weights(c.trainableVariables));
+  [a, b, c].forEach((m) => m.dispose());
+  fs.rmSync(dir, { recursive: true });
+});
