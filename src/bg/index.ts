@@ -6,8 +6,8 @@ export {
   type LossWeights, type CombinedLossOptions, type CombinedLossResult,
 } from "./losses";
 export {
-  trainBoltzmannGenerator, combinedSchedule, TrainingError,
-  type TrainOptions, type TrainResult, type StepRecord, type Schedule, type LossKind, type CombinedScheduleOptions,
+  trainBoltzmannGenerator, combinedSchedule, TrainingError, byEnergyObjective, byExampleObjective,
+  type ByEnergyObjectiveOptions, type ByExampleObjectiveOptions, type TrainOptions, type TrainResult, type StepRecord, type Schedule, type LossKind, type CombinedScheduleOptions,
 } from "./train";
 export {
   reweight, reweightedMean, wellFreeEnergy, freeEnergyProfile,

@@ -17,6 +17,17 @@ function splitmix32(state: number): [number, number] {
 const TWO_M32 = 2 ** -32;
 const TWO_M53 = 2 ** -53;
 
+/** A generator's position in its stream (see `Rng.getState`). */
+export interface RngState {
+  type: "xoshiro128**";
+  /** The seed the saved generator was created with (informative). */
+  seed: number;
+  /** The four 32-bit state words, unsigned. */
+  words: number[];
+  /** The cached second normal of Box–Muller, or null. */
+  spare: number | null;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -117,6 +128,31 @@ export class Rng {
   /** An independent generator whose seed is drawn from this one. */
   fork(): Rng {
     return new Rng(this.nextU32() * 2097152 + (this.nextU32() >>> 11));
+  }
+
+  /**
+   * The generator's full state (the four xoshiro words and the cached second
+   * Box–Muller normal), as plain JSON-safe numbers: `setState` on any Rng
+   * continues the exact same stream. Checkpoints store it for exact resume.
+   */
+  getState(): RngState {
+    return { type: "xoshiro128**", seed: this.seed, words: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0], spare: this.spare };
+  }
+
+  /** Continue the stream saved by `getState` (the `seed` field stays this generator's own). */
+  setState(state: RngState): void {
+    const W = "Rng.setState";
+    if (state === null || typeof state !== "object" || state.type !== "xoshiro128**") throw new Error(`${W}: state must come from Rng.getState()`);
+    const w = state.words;
+    if (!Array.isArray(w) || w.length !== 4 || !w.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) || w.every((x) => x === 0)) {
+      throw new Error(`${W}: state.words must be four 32-bit unsigned integers, not all 0`);
+    }
+    if (state.spare !== null && !Number.isFinite(state.spare)) throw new Error(`${W}: state.spare must be a finite number or null`);
+    this.a = w[0] | 0;
+    this.b = w[1] | 0;
+    this.c = w[2] | 0;
+    this.d = w[3] | 0;
+    this.spare = state.spare;
   }
 
   /** Fisher–Yates shuffle in place. */

@@ -22,6 +22,8 @@ export interface GenerativeModel {
   /** ln q(x) of given configurations, [batch]; differentiable w.r.t. the trainable variables. */
   logProb(x: tf.Tensor2D): tf.Tensor1D;
   readonly trainableVariables: tf.Variable[];
+  /** Models whose network uses β (TwoBo's β-scaled skip connection) take the trainer's current β here; others leave it out. */
+  setBeta?(beta: number): void;
   /** Free the model's variables. */
   dispose(): void;
 }

@@ -59,13 +59,16 @@ export class Adam {
     const c1 = 1 - b1 ** this.step;
     const c2 = 1 - b2 ** this.step;
     tf.tidy(() => {
+      // the scalars once per update, not once per variable (the same float32 values either way)
+      const sB1 = tf.scalar(b1), sB1c = tf.scalar(1 - b1), sB2 = tf.scalar(b2), sB2c = tf.scalar(1 - b2);
+      const sLr = tf.scalar(lr / c1), sC2 = tf.scalar(c2), sEps = tf.scalar(this.epsilon);
       for (let k = 0; k < grads.length; k++) {
         const g = grads[k];
-        const m = tf.add(tf.mul(this.m[k], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.v[k], b2), tf.mul(tf.square(g), 1 - b2));
+        const m = tf.add(tf.mul(this.m[k], sB1), tf.mul(g, sB1c));
+        const v = tf.add(tf.mul(this.v[k], sB2), tf.mul(tf.square(g), sB2c));
         this.m[k].assign(m);
         this.v[k].assign(v);
-        const upd = tf.div(tf.mul(m, lr / c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
+        const upd = tf.div(tf.mul(m, sLr), tf.add(tf.sqrt(tf.div(v, sC2)), sEps));
         this.variables[k].assign(tf.sub(this.variables[k], upd));
       }
     });

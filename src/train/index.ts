@@ -1,4 +1,17 @@
-/** VAN training: REINFORCE with a baseline, Adam, schedules, β-annealing, sweeps, checkpoints. */
+/**
+ * Training: one driver (loop, schedules, divergence guard, checkpoints, exact
+ * resume) running objectives (REINFORCE for VANs; the flow objectives are in
+ * bg), VAN training and sweeps on top of it, Adam, schedules, checkpoints.
+ */
+export {
+  runTraining, DivergenceError, checkWritableFile, runDifferences, describeModel, systemFingerprint,
+  type DriverOptions, type DriverResult, type DriverRow, type RunState,
+} from "./driver";
+export {
+  reinforceObjective, weightedObjective,
+  type Objective, type ObjectiveContext, type ObjectiveStep, type ReinforceObjectiveOptions, type WeightedTerm, type WeightSchedule,
+} from "./objectives";
+export { betaSchedule, lrSchedule, type BetaSchedule, type BetaScheduleOptions, type LrScheduleObject, type LrScheduleObjectOptions } from "./schedule";
 export {
   trainVan,
   reinforceLoss,

@@ -12,6 +12,7 @@ import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { estimateVan, type VanEstimates } from "../estimates/van";
 import { exact } from "../exact/exact";
 import { Adam } from "./adam";
+import { checkWritableFile } from "./driver";
 import { checkModelSystem, trainVan, type TrainVanOptions, type VanHistoryRow } from "./van";
 
 export interface SweepVanOptions extends Omit<TrainVanOptions, "beta" | "betaStart" | "optimizer" | "resume" | "checkpoint" | "checkpointEvery" | "label" | "onStep"> {
@@ -48,6 +49,8 @@ export function sweepVan(options: SweepVanOptions): SweepVanResult {
   const steps = checkInteger(options.steps, "steps", W, { min: 1 });
   const first = checkInteger(stepsFirst ?? steps, "stepsFirst", W, { min: 1 });
   const nEst = checkInteger(estimateSamples ?? 10000, "estimateSamples", W, { min: 0 });
+  // the stage checkpoints must be writable before the first stage trains
+  if (checkpointDir !== undefined) checkWritableFile(path.join(String(checkpointDir), `beta-${betas[0]}.json`), "checkpointDir", W);
   const rng = resolveRng(options, W);
   ensureBackend();
   const optimizer = new Adam(options.model.trainableVariables, options.adam ?? {});

@@ -8,52 +8,41 @@
  * L = β E + ln q is computed without gradient and the baseline b = mean L over
  * the batch. Works with any `GenerativeModel` of ±1 spins; models with the
  * `SpinModel` extras sample straight into typed arrays.
+ *
+ * `trainVan` is a thin wrapper: the REINFORCE objective (`./objectives`) run by
+ * the training driver (`./driver`), which owns the loop, schedules, divergence
+ * guard, checkpoints and exact resume. `steps` and `minutes` are totals of the
+ * run: with `resume`, training continues from the checkpoint's step to `steps`
+ * (a checkpoint already at or past it is an error), and the result's rows hold
+ * only the steps run by this call (global step numbers).
  */
-import * as tf from "@tensorflow/tfjs";
-import { ensureBackend } from "../core/backend";
-import { progress } from "../core/progress";
-import { resolveRng, type RandomOptions } from "../core/random";
-import { frameFromRows, type DataFrame } from "../core/table";
-import { checkInteger, checkKeys, checkNumber, checkPositive } from "../core/validate";
-import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
+import { type RandomOptions } from "../core/random";
+import type { DataFrame } from "../core/table";
+import { checkInteger, checkKeys } from "../core/validate";
+import { checkModelSystem } from "../models/spin";
 import { energiesOf } from "../systems/observables";
 import type { GenerativeModel } from "../models/types";
 import type { SpinSystem } from "../systems/types";
-import { Adam, clipByGlobalNorm, type AdamOptions } from "./adam";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
-import { annealedBeta, learningRate, type LrSchedule } from "./schedule";
+import type { Adam, AdamOptions } from "./adam";
+import { describeModel, DivergenceError, runTraining, systemFingerprint, type DriverRow } from "./driver";
+import { reinforceLoss, reinforceObjective } from "./objectives";
+import { betaSchedule, lrSchedule, type LrSchedule } from "./schedule";
 
-// Kept here for callers of boltzlab 0.1 (bz.train.energiesOf, bz.train.checkModelSystem).
-export { checkModelSystem, energiesOf };
-
-/**
- * The REINFORCE surrogate loss mean((L − mean L) · ln q): its gradient is the
- * gradient of β F_q. `signal` holds L = β E + ln q per sample (no gradient);
- * `logProb` is the model's differentiable ln q of the same samples.
- */
-export function reinforceLoss(logProb: tf.Tensor1D, signal: ArrayLike<number>): tf.Scalar {
-  const n = logProb.shape[0];
-  if (signal.length !== n) throw new Error(`reinforceLoss: signal has ${signal.length} entries, logProb ${n}`);
-  let mean = 0;
-  for (let k = 0; k < n; k++) mean += signal[k];
-  mean /= n;
-  const adv = new Float32Array(n);
-  for (let k = 0; k < n; k++) adv[k] = signal[k] - mean;
-  return tf.tidy(() => tf.mean(tf.mul(tf.tensor1d(adv), logProb)) as tf.Scalar);
-}
+// Kept here for callers of boltzlab 0.1 (bz.train.energiesOf, bz.train.checkModelSystem, bz.train.reinforceLoss).
+export { checkModelSystem, energiesOf, reinforceLoss };
 
 export interface TrainVanOptions extends RandomOptions {
   model: GenerativeModel;
   system: SpinSystem;
   /** Target inverse temperature β > 0. */
   beta: number;
-  /** Number of gradient steps (the most, when `minutes` is given). */
+  /** Total number of gradient steps of the run (the most, when `minutes` is given); with `resume`, the step to continue to. */
   steps: number;
   /**
-   * Wall-clock budget of the training loop in minutes: training stops at the
-   * first step that ends past it, and the learning-rate schedule runs over the
-   * budget (its progress is the larger of the step and the time fraction).
-   * Default: no budget.
+   * Wall-clock budget of the run in minutes (a resumed run counts the training
+   * time its checkpoint has used): training stops at the first step that ends
+   * past it, and the learning-rate schedule runs over the budget (its progress
+   * is the larger of the step and the time fraction). Default: no budget.
    */
   minutes?: number;
   /** Samples per step (≥ 2; default 1000). */
@@ -62,13 +51,13 @@ export interface TrainVanOptions extends RandomOptions {
   lr?: number;
   /** Learning-rate schedule (default "constant"). */
   schedule?: LrSchedule;
-  /** Floor of the "cosine" schedule (default lr/100). */
+  /** Floor of the "cosine" schedule, 0 < lrMin ≤ lr (default lr/100). */
   lrMin?: number;
-  /** Factor per step of the "exponential" schedule (default 0.999). */
+  /** Factor per step of the "exponential" schedule, 0 < lrDecay ≤ 1 (default 0.999). */
   lrDecay?: number;
   /** Global-norm gradient clipping (default none). */
   clip?: number | null;
-  /** β-annealing rate a: β_t = β₀ + (β − β₀)(1 − a^t) (default none). */
+  /** β-annealing rate a in (0, 1): β_t = β₀ + (β − β₀)(1 − a^t) for the global step t (default none). */
   anneal?: number | null;
   /** β₀ of the annealing (default 0). */
   betaStart?: number;
@@ -80,7 +69,12 @@ export interface TrainVanOptions extends RandomOptions {
   checkpoint?: string;
   /** Steps between checkpoints (default: only at the end). */
   checkpointEvery?: number;
-  /** Checkpoint to resume from (weights, optimizer state and step). */
+  /**
+   * Checkpoint to resume from: weights, Adam and RNG state, step and training
+   * time; the run's options (system, model, β schedule, batch, LR schedule,
+   * clip, Adam) must match the checkpoint's, else it is refused before any work.
+   * `seed`/`rng` are then ignored (the checkpoint's RNG stream continues).
+   */
   resume?: string;
   /** Progress bar: true/false forces, undefined = automatic. */
   progress?: boolean;
@@ -104,7 +98,7 @@ export interface VanHistoryRow {
   entropy: number;
   absMagnetization: number;
   gradNorm: number;
-  /** Seconds since training started. */
+  /** Seconds of training in the whole run (a resumed run counts the time its checkpoint had used). */
   wallTime: number;
 }
 
@@ -112,7 +106,10 @@ export interface TrainVanResult {
   /** Per-step history (polars DataFrame; `.writeCSV(path)`, `.writeParquet(path)`). */
   history: DataFrame;
   rows: VanHistoryRow[];
+  /** Steps run by this call. */
   steps: number;
+  /** The global step reached (= steps unless resumed). */
+  step: number;
   beta: number;
   msPerStep: number;
   samplesPerSecond: number;
@@ -121,11 +118,12 @@ export interface TrainVanResult {
 }
 
 /** Training stopped on a non-finite loss or gradient; the model holds the last good weights. */
-export class VanDivergenceError extends Error {
-  constructor(message: string, readonly step: number, readonly rows: VanHistoryRow[]) {
-    super(message);
+export class VanDivergenceError extends DivergenceError {
+  constructor(message: string, step: number, rows: VanHistoryRow[], row: DriverRow | null = null, what: "loss" | "gradient" = "loss", value = NaN) {
+    super(message, step, rows, row, what, value);
     this.name = "VanDivergenceError";
   }
+  declare readonly rows: VanHistoryRow[];
 }
 
 const KNOWN = [
@@ -140,142 +138,54 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   checkKeys(options, KNOWN, W);
   const { model, system } = options;
   checkModelSystem(model, system, W);
-  const beta = checkPositive(options.beta, "beta", W);
-  const steps = checkInteger(options.steps, "steps", W, { min: 1 });
-  const budgetMs = options.minutes === undefined ? null : checkPositive(options.minutes, "minutes", W) * 60000;
+  const betaS = betaSchedule({ beta: options.beta, anneal: options.anneal, betaStart: options.betaStart }, W);
   const batch = checkInteger(options.batch ?? 1000, "batch", W, { min: 2 });
-  const lr = checkPositive(options.lr ?? 1e-3, "lr", W);
-  const clip = options.clip === undefined || options.clip === null ? null : checkPositive(options.clip, "clip", W);
-  const anneal = options.anneal === undefined || options.anneal === null ? null : checkNumber(options.anneal, "anneal", W, { min: 0, max: 0.999999 });
-  const betaStart = checkNumber(options.betaStart ?? 0, "betaStart", W, { min: 0 });
-  const every = options.checkpointEvery === undefined ? null : checkInteger(options.checkpointEvery, "checkpointEvery", W, { min: 1 });
-  if (options.onStep !== undefined && typeof options.onStep !== "function") throw new Error(`${W}: onStep must be a function`);
-  const rng = resolveRng(options, W);
-  ensureBackend();
-
-  const vars = model.trainableVariables;
-  const optimizer = options.optimizer ?? new Adam(vars, options.adam ?? {});
-  const ownOptimizer = options.optimizer === undefined;
-  const n = system.n;
-  let t0Step = 0;
-  if (options.resume !== undefined) {
-    const info = loadCheckpoint({ path: options.resume, model, optimizer });
-    const s = info.meta.step;
-    if (typeof s === "number") t0Step = s;
-  }
-  const rows: VanHistoryRow[] = [];
-  const bar = progress({ total: steps, label: options.label ?? `VAN ${system.name} β=${beta}`, enabled: options.progress });
-  let lastGood: tf.Tensor[] | null = null;
-  let lastCheckpoint: string | null = null;
-  const start = performance.now();
-  let done = 0;
-  const save = (step: number, b: number): void => {
-    if (options.checkpoint === undefined) return;
-    lastCheckpoint = saveCheckpoint({ path: options.checkpoint, model, optimizer, meta: { step, beta: b, system: system.name } });
-  };
-  const restore = (): void => {
-    if (lastGood !== null) tf.tidy(() => lastGood!.forEach((t, k) => vars[k].assign(t)));
-  };
+  const lrS = lrSchedule({ lr: options.lr ?? 1e-3, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay }, W, { decay: "lrDecay" });
+  const objective = reinforceObjective({ system });
+  const { beta } = betaS;
   try {
-    for (let t = 1; t <= steps; t++) {
-      // with a time budget the schedule follows whichever of steps and time is further along
-      const elapsedFraction = budgetMs === null ? 0 : (performance.now() - start) / budgetMs;
-      const tSchedule = Math.max(t, Math.min(steps, 1 + Math.floor(elapsedFraction * (steps - 1))));
-      const step = t0Step + t;
-      const bt = annealedBeta(t, beta, anneal, betaStart);
-      // Models whose conditionals depend on β (TwoBo's β-scaled skip) follow the annealed β.
-      setModelBeta(model, bt);
-      const rate = learningRate(tSchedule, steps, { lr, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay });
-      // Spin models skip ln q in the sampler: the gradient pass evaluates it anyway (for Z2 models
-      // this saves the sampler's extra pass over −s), and L = βE + ln q is read from that pass.
-      const tapeLq = isSpinModel(model);
-      const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
-      const e = energiesOf(system, s.x, batch);
-      const L = new Float64Array(batch);
-      let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
-      const signal = (lq: ArrayLike<number>): void => {
-        for (let b = 0; b < batch; b++) {
-          L[b] = bt * e[b] + lq[b];
-          sL += L[b];
-          sL2 += L[b] * L[b];
-          sLq += lq[b];
-        }
-      };
-      for (let b = 0; b < batch; b++) {
-        sE += e[b];
-        let m = 0;
-        for (let i = 0; i < n; i++) m += s.x[b * n + i];
-        sM += Math.abs(m) / n;
-      }
-      if (!tapeLq) signal(s.logProb);
-      let meanL = tapeLq ? NaN : sL / batch;
-      let norm = NaN;
-      if (tapeLq || Number.isFinite(meanL)) {
-        const xT = tf.tensor2d(s.x, [batch, n]);
-        const { value, grads } = tf.variableGrads(() => {
-          const lq = model.logProb(xT);
-          if (tapeLq) {
-            signal(lq.dataSync());
-            meanL = sL / batch;
-          }
-          return reinforceLoss(lq, L);
-        }, vars);
-        const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
-        const clipped = clipByGlobalNorm(list, clip);
-        norm = clipped.norm;
-        if (Number.isFinite(norm) && Number.isFinite(meanL)) {
-          lastGood?.forEach((g) => g.dispose());
-          lastGood = vars.map((v) => tf.clone(v));
-          optimizer.apply(clipped.grads, rate);
-        }
-        tf.dispose([xT, value, ...Object.values(grads), ...list, ...clipped.grads]);
-      }
-      const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
-      if (!Number.isFinite(meanL) || !Number.isFinite(norm)) {
-        restore();
-        const what = !Number.isFinite(meanL) ? `the loss (mean βE + ln q = ${meanL})` : `the gradient (norm ${norm})`;
-        throw new VanDivergenceError(
-          `${W}: training diverged at step ${step}: ${what} is not finite; the model holds the last good weights` +
-            (lastGood !== null ? ` (before step ${step - 1}'s update)` : " (the weights it started with)"),
-          step,
-          rows,
-        );
-      }
-      const row: VanHistoryRow = {
-        step,
-        beta: bt,
-        lr: rate,
-        freeEnergy: meanL / (bt * n),
-        freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
-        energy: sE / batch / n,
-        entropy: -sLq / batch / n,
-        absMagnetization: sM / batch,
-        gradNorm: norm,
-        wallTime: (performance.now() - start) / 1000,
-      };
-      rows.push(row);
-      options.onStep?.(row);
-      bar.tick(1, `F/N=${row.freeEnergy.toFixed(5)}±${row.freeEnergyError.toFixed(5)} β=${bt.toFixed(3)}`);
-      done = t;
-      if (budgetMs !== null && performance.now() - start >= budgetMs) break;
-      if (every !== null && t % every === 0 && t < steps) save(step, bt);
+    const r = runTraining({
+      where: W,
+      model,
+      objective,
+      steps: options.steps,
+      batch,
+      beta: betaS,
+      lr: lrS,
+      clip: options.clip,
+      minutes: options.minutes,
+      adam: options.adam,
+      optimizer: options.optimizer,
+      checkpoint: options.checkpoint,
+      checkpointEvery: options.checkpointEvery,
+      resume: options.resume,
+      run: { system: system.name, n: system.n, couplings: systemFingerprint(system), model: describeModel(model) },
+      meta: { system: system.name },
+      gradNorm: "per-variable",
+      progress: options.progress,
+      label: options.label ?? `VAN ${system.name} β=${beta}`,
+      status: (row) => `F/N=${row.freeEnergy.toFixed(5)}±${row.freeEnergyError.toFixed(5)} β=${row.beta.toFixed(3)}`,
+      onStep: options.onStep as ((row: DriverRow) => void) | undefined,
+      seed: options.seed,
+      rng: options.rng,
+    });
+    const rows = r.rows as VanHistoryRow[];
+    return {
+      history: r.history,
+      rows,
+      steps: r.steps,
+      step: r.step,
+      beta,
+      msPerStep: r.msPerStep,
+      samplesPerSecond: r.samplesPerSecond,
+      checkpoint: r.checkpoint,
+    };
+  } catch (e) {
+    if (e instanceof DivergenceError && !(e instanceof VanDivergenceError)) {
+      throw new VanDivergenceError(e.message, e.step, e.rows as VanHistoryRow[], e.row, e.what, e.value);
     }
-    save(t0Step + done, annealedBeta(done, beta, anneal, betaStart));
-  } finally {
-    bar.done();
-    lastGood?.forEach((g) => g.dispose());
-    if (ownOptimizer) optimizer.dispose();
+    throw e;
   }
-  const elapsed = performance.now() - start;
-  return {
-    history: frameFromRows(rows),
-    rows,
-    steps: done,
-    beta,
-    msPerStep: elapsed / done,
-    samplesPerSecond: (done * batch) / (elapsed / 1000),
-    checkpoint: lastCheckpoint,
-  };
 }
 
 /** Write a history DataFrame as CSV or Parquet, chosen by the file extension. */
@@ -285,8 +195,7 @@ export function saveHistory(history: DataFrame, file: string): void {
   else throw new Error(`saveHistory: file must end in .csv or .parquet, got "${file}"`);
 }
 
-/** Tell a model whose network uses β (e.g. TwoBo) the current inverse temperature; others ignore it. */
+/** Tell a model whose network uses β (e.g. TwoBo) the current inverse temperature (the contract's `setBeta`); others ignore it. */
 export function setModelBeta(model: GenerativeModel, beta: number): void {
-  const m = model as GenerativeModel & { setBeta?: (b: number) => void };
-  if (typeof m.setBeta === "function") m.setBeta(beta);
+  model.setBeta?.(beta);
 }

@@ -50,3 +50,23 @@ test("resolveRng: rng beats seed beats global; bad seeds are named", () => {
   assert.throws(() => resolveRng({ seed: -1 }, "myFn"), /myFn: seed must be/);
   assert.throws(() => resolveRng({ seed: 1.5 }, "myFn"), /myFn: seed must be an integer/);
 });
+
+test("getState/setState continue the exact stream, including the cached Box–Muller normal; bad states are named", () => {
+  const a = new Rng(42);
+  a.uniform();
+  a.normal(); // leaves a spare normal cached
+  const st = JSON.parse(JSON.stringify(a.getState()));
+  const next = [a.normal(), a.uniform(), a.nextU32(), a.normal(), a.int(17)];
+  const b = new Rng(7);
+  b.setState(st);
+  assert.deepEqual([b.normal(), b.uniform(), b.nextU32(), b.normal(), b.int(17)], next);
+  for (const [bad, msg] of [
+    [{ ...st, type: "mt" }, /Rng.setState: state must come from Rng.getState/],
+    [{ ...st, words: [1, 2, 3] }, /state.words must be four 32-bit/],
+    [{ ...st, words: [0, 0, 0, 0] }, /not all 0/],
+    [{ ...st, words: [1, 2, 3, 2 ** 32] }, /state.words/],
+    [{ ...st, spare: NaN }, /state.spare/],
+  ] as const) {
+    assert.throws(() => new Rng(1).setState(bad as never), msg);
+  }
+});

@@ -150,8 +150,8 @@ test("checkpoints round-trip weights and Adam state atomically, resume continues
   assert.ok(info.optimizerRestored);
   assert.equal(opt2.step, 5);
   m2.trainableVariables.forEach((v, k) => assert.deepEqual(Array.from(v.dataSync()), saved[k]));
-  // resume: steps continue from 5
-  const r2 = trainVan({ model: m2, system, beta: 1, steps: 2, batch: 32, seed: 2, resume: file, progress: false });
+  // resume: steps continue from 5 (steps is the run's total)
+  const r2 = trainVan({ model: m2, system, beta: 1, steps: 7, batch: 32, seed: 2, resume: file, progress: false });
   assert.deepEqual(r2.rows.map((x) => x.step), [6, 7]);
   // save/load through the free functions, then mismatches
   saveCheckpoint({ path: file, model: m, optimizer: opt, meta: { note: "x" } });
