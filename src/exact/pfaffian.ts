@@ -53,8 +53,13 @@ import { checkKeys, checkOneOf, checkPositive } from "../core/validate";
 import type { ExactResult, SpinSystem } from "../systems/types";
 import { DD, ddAdd, ddMul, ddTanh } from "./doubledouble";
 
-/** Relative error of Z_even accepted (= absolute error of ln Z). */
-const TOL = 1e-9;
+/**
+ * Relative error of Z_even accepted (= absolute error of ln Z): for ln Z alone,
+ * and when the energy and specific heat are wanted (finite differences
+ * divide it by h ≈ 1e-3 and h² ≈ 1e-6).
+ */
+const TOL_LOGZ = 1e-9;
+const TOL_DERIV = 1e-13;
 /** Unit roundoffs. */
 const U64 = 2 ** -53;
 const UDD = 2 ** -104;
@@ -820,6 +825,63 @@ function diffLog(a: LogZEven, b: LogZEven): number {
   return (a.exp - b.exp) * Math.LN2 + (a.rest - b.rest);
 }
 
+/** Z_even in float64 (and double-double) at β, with estimated relative errors. */
+function estimate(plan: Plan, beta: number, mode: PfaffianPrecision, tol: number): { z64: ZEven; err64: number; zdd: ZEven | null; errDD: number } {
+  // float64 in two node orders: their difference estimates the float64 error
+  const z1 = zEven64(plan, beta, plan.T);
+  const z2 = zEven64(plan, beta, plan.Trev);
+  const refExp = Math.max(z1.exp, z2.exp);
+  const v1 = z1.hi * 2 ** (z1.exp - refExp);
+  const v2 = z2.hi * 2 ** (z2.exp - refExp);
+  const disc = Math.abs(v1 - v2);
+  const err64 = v1 > 0 && v2 > 0 ? Math.max(disc / Math.min(v1, v2), U64 * z1.amplification) : Infinity;
+  if (mode === "double" || (mode === "auto" && err64 <= tol)) return { z64: z1, err64, zdd: null, errDD: Infinity };
+  const zdd = zEvenDD(plan, beta);
+  if (!(zdd.hi > 0)) return { z64: z1, err64, zdd, errDD: Infinity };
+  // the float64 errors (against the dd value) scaled by the ratio of unit roundoffs, at least u·n·amplification
+  const vdd = zdd.hi * 2 ** (zdd.exp - refExp);
+  const rel64 = Math.max(Math.abs(v1 - vdd), Math.abs(v2 - vdd), disc) / vdd;
+  const errDD = Math.max(rel64 * (UDD / U64), UDD * zdd.amplification * plan.T.n);
+  return { z64: z1, err64, zdd, errDD };
+}
+
+/**
+ * An estimate of the largest β below `beta` at which the double-double error
+ * is within `tol`: ln(error) grows about linearly in β, so a few secant steps
+ * on ln(error) − ln(tol), each one error estimate.
+ */
+function largestBeta(plan: Plan, beta: number, tol: number): number {
+  const lerr = (b: number): number => {
+    const e = estimate(plan, b, "double-double", tol).errDD;
+    return Math.log(Number.isFinite(e) ? e : 1);
+  };
+  const lt = Math.log(tol);
+  let bHi = beta;
+  let fHi = lerr(bHi) - lt;
+  let bLo = beta / 2;
+  let fLo = lerr(bLo) - lt;
+  for (let it = 0; it < 8 && fLo > 0; it++) {
+    bHi = bLo;
+    fHi = fLo;
+    bLo /= 2;
+    fLo = lerr(bLo) - lt;
+  }
+  if (fLo > 0) return 0;
+  for (let it = 0; it < 4; it++) {
+    const b = fHi === fLo ? (bLo + bHi) / 2 : Math.min(bHi, Math.max(bLo, bLo - (fLo * (bHi - bLo)) / (fHi - fLo)));
+    const f = lerr(b) - lt;
+    if (f > 0) {
+      bHi = b;
+      fHi = f;
+    } else {
+      bLo = b;
+      fLo = f;
+    }
+    if (bHi - bLo < 0.02 * bHi) break;
+  }
+  return bLo;
+}
+
 export type PfaffianPrecision = "auto" | "double" | "double-double";
 
 export interface PfaffianOptions {
@@ -856,42 +918,19 @@ export function pfaffian(system: SpinSystem, beta: number, options: PfaffianOpti
   let maxJ = 0;
   for (const J of lat.bJ) maxJ = Math.max(maxJ, Math.abs(J));
 
-  // float64 at β in two orders: the error estimate
-  const z1 = zEven64(plan, beta, plan.T);
-  const z2 = zEven64(plan, beta, plan.Trev);
-  const v1 = z1.hi * 2 ** (z1.exp - Math.max(z1.exp, z2.exp));
-  const v2 = z2.hi * 2 ** (z2.exp - Math.max(z1.exp, z2.exp));
-  const disc = Math.abs(v1 - v2); // in units of 2^max(exp)
-  const refExp = Math.max(z1.exp, z2.exp);
-  const ok64 = v1 > 0 && v2 > 0;
-  // relative error of the float64 result: the order-to-order difference, at least u·amplification
-  const err64 = ok64 ? Math.max(disc / Math.min(v1, v2), U64 * z1.amplification) : Infinity;
-  let useDD: boolean;
-  if (precision === "double") {
-    if (!(err64 <= TOL)) {
-      throw new Error(`${W}: float64 is not precise enough at β = ${beta} (estimated relative error of Z ${err64.toExponential(1)} > ${TOL}); use precision "double-double" or "auto"`);
-    }
-    useDD = false;
-  } else useDD = precision === "double-double" || !(err64 <= TOL);
-
-  let z0: ZEven;
-  let err: number;
-  if (useDD) {
-    z0 = zEvenDD(plan, beta);
-    if (!(z0.hi > 0)) throw new Error(`${W}: Z_even came out ${z0.hi <= 0 ? "non-positive" : "undefined"} in double-double at β = ${beta}: precision exhausted`);
-    // scale the float64 discrepancy (relative to the dd value) by the roundoff ratio
-    const vdd = z0.hi * 2 ** (z0.exp - refExp);
-    const rel64 = Math.max(Math.abs(v1 - vdd), Math.abs(v2 - vdd), disc) / vdd;
-    err = Math.max(rel64 * (UDD / U64), UDD * z0.amplification * 4 * N);
-    if (!(err <= TOL)) {
-      const bmax = beta * Math.log(TOL / UDD) / Math.log(err / UDD);
-      throw new Error(
-        `${W}: double-double is not precise enough at β = ${beta} (estimated relative error of Z ${err.toExponential(1)} > ${TOL}: the signed sum of Pfaffians cancels); the largest β that can be done for this system is about ${bmax.toFixed(2)}`,
-      );
-    }
-  } else {
-    z0 = z1;
-    err = err64;
+  const TOL = options.logZOnly === true ? TOL_LOGZ : TOL_DERIV;
+  const est = estimate(plan, beta, precision, TOL);
+  if (precision === "double" && !(est.err64 <= TOL)) {
+    throw new Error(`${W}: float64 is not precise enough at β = ${beta} (estimated relative error of Z ${est.err64.toExponential(1)} > ${TOL}); use precision "double-double" or "auto"`);
+  }
+  const useDD = precision === "double-double" || !(est.err64 <= TOL);
+  const z0 = useDD ? est.zdd : est.z64;
+  const err = useDD ? est.errDD : est.err64;
+  if (z0 === null || !(z0.hi > 0) || !(err <= TOL)) {
+    throw new Error(
+      `${W}: double-double is not precise enough at β = ${beta} (estimated relative error of Z ${Number.isFinite(err) ? err.toExponential(1) : "≥ 1"} > ${TOL}: ` +
+        `the signed sums in the Pfaffians cancel); the largest β that can be done for this system is about ${largestBeta(plan, beta, TOL).toFixed(2)}`,
+    );
   }
   const evalZ = (bt: number): LogZEven => {
     const z = useDD ? zEvenDD(plan, bt) : zEven64(plan, bt, plan.T);
