@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { Rng } from "../../src/core/random";
 import { enumerate, exact, kaufman, pfaffian, transferMatrix, type ExactResult } from "../../src/exact";
 import { loadInstance } from "../../src/io";
+import { parallelTempering, summarize } from "../../src/samplers";
 import { ea2d, isingSquare, spinSystem, type SpinSystem } from "../../src/systems";
 
 const TWOBO = path.resolve(__dirname, "../../data/twobo");
@@ -180,3 +181,13 @@ function grid3d(): SpinSystem {
 function diagonal(): SpinSystem {
   return spinSystem({ n: 9, edges: { i: Int32Array.from([0, 0]), j: Int32Array.from([1, 4]), J: Float64Array.from([1, 1]) }, geometry: { grid: [3, 3], periodic: [true, true] }, name: "diag" });
 }
+
+test("pfaffian energy of the TwoBo L=16 glass at β = 3 equals a parallel-tempering Monte Carlo E/N within 4 errors", () => {
+  const s = loadInstance(path.join(TWOBO, "2D_EA_PM_L16_0.npz"));
+  const beta = 3;
+  const R = 12;
+  const betas = Array.from({ length: R }, (_, k) => 0.3 * (beta / 0.3) ** (k / (R - 1)));
+  const mc = summarize(parallelTempering(s, { betas, sweeps: 3000, burnIn: 600, chains: 2, seed: 5, progress: false })).stats.energyPerSpin;
+  const e = pfaffian(s, beta).energyPerSpin as number;
+  assert.ok(Math.abs(mc.mean - e) < 4 * mc.error + 1e-12, `MC ${mc.mean} ± ${mc.error} vs Pfaffian ${e}`);
+});
