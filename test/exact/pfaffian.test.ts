@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
+import { Options, parseArgs } from "../../src/cli/args";
+import { exactCommand } from "../../src/cli/exact";
 import { Rng } from "../../src/core/random";
 import { enumerate, exact, kaufman, pfaffian, transferMatrix, type ExactResult } from "../../src/exact";
 import { loadInstance } from "../../src/io";
@@ -190,4 +192,19 @@ test("pfaffian energy of the TwoBo L=16 glass at β = 3 equals a parallel-temper
   const mc = summarize(parallelTempering(s, { betas, sweeps: 3000, burnIn: 600, chains: 2, seed: 5, progress: false })).stats.energyPerSpin;
   const e = pfaffian(s, beta).energyPerSpin as number;
   assert.ok(Math.abs(mc.mean - e) < 4 * mc.error + 1e-12, `MC ${mc.mean} ± ${mc.error} vs Pfaffian ${e}`);
+});
+
+test("boltzlab exact --method pfaffian prints the usual JSON, and auto picks it for the periodic TwoBo instances", async () => {
+  const run = async (argv: string[]): Promise<Record<string, unknown>> => {
+    const parsed = parseArgs(["exact", ...argv]);
+    return JSON.parse(JSON.stringify(await exactCommand.run(new Options(parsed, "exact"), parsed.positional.slice(1)))) as Record<string, unknown>;
+  };
+  const l8 = path.join(TWOBO, "2D_EA_PM_L8_0.npz");
+  const r = await run(["--method", "pfaffian", "--instance", l8, "--beta", "1"]);
+  assert.equal(r.method, "pfaffian");
+  for (const k of ["freeEnergyPerSpin", "energyPerSpin", "entropyPerSpin", "specificHeatPerSpin", "logZ", "seconds"]) assert.ok(Number.isFinite(r[k] as number), k);
+  const tm = await run(["--method", "transfer-matrix", "--instance", l8, "--beta", "1"]);
+  assert.ok(Math.abs((r.freeEnergyPerSpin as number) - (tm.freeEnergyPerSpin as number)) < 1e-12);
+  const auto = await run(["--instance", path.join(TWOBO, "2D_EA_PM_L16_0.npz"), "--beta", "1"]);
+  assert.equal(auto.method, "pfaffian");
 });
