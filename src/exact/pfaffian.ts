@@ -24,6 +24,12 @@
  * ε(0), and Pf with w = 1 on one loop of class c and 0 elsewhere is ε(0) + ε(c)
  * (exact small integers).
  *
+ * Low-temperature expansion (the torus at β·max|J| ≥ 1): Z = 2 e^{βΣJ} ·
+ * Σ_{D cut} Π_{e∈D} e^{−2βJ_e} over the sets D of broken bonds, which are the
+ * even subgraphs of trivial class on the dual torus: the same construction on
+ * the dual lattice, positive weights, Z_cuts = |¼ Σ_t Pf(K*_t)| (see
+ * makeDualPlan). Both expansions agree to 1e-13 in ln Z/N where both work.
+ *
  * Pfaffians: skew-symmetric Parlett–Reid elimination (2×2 pivots, symmetric
  * row/column exchanges with threshold pivoting, preferring pivots that do not
  * widen the band) on a sliding dense window: the nodes are ordered by grid
@@ -31,28 +37,30 @@
  * that the wrap-around bonds are short), which makes K banded with half-width
  * b ≈ 8·min(R, C) on the torus; cost O(n b²) per Pfaffian with n = 4N nodes.
  *
- * Precision: at low temperature Z_even is exponentially smaller than the
- * individual Pf(K_t) (and than the products of pivots inside each): the
- * signed sums cancel and float64 loses digits like e^{βΔ}. The float64 result
- * is computed in two node orders (the order and its reverse); their
- * difference estimates its error. When that exceeds the tolerance the
- * computation is repeated in double-double arithmetic (≈ 32 digits; bond
- * weights formed as (1 − q)/(1 + q), q = e^{−2|βJ|}, so the inputs carry only
- * the conditioning of the physics), whose error is estimated as the float64
- * difference scaled by the ratio of unit roundoffs (2^−51) and by the
- * difference of double-double results in the two orders (the larger). When even that is
- * not enough an Error says so and names an estimate of the largest β that can
- * be done. No silently wrong numbers: a non-positive Z_even also throws.
- * Measured on the TwoBo 2D_EA_PM_L16_0 torus (relative error of Z): float64
- * 2.5e-14 at β = 1, 1.4e-10 at β = 2, 7e-7 at β = 3; double-double 3e-22 at
- * β = 3, 4e-14 at β = 5, 3e-10 at β = 6, refused beyond β ≈ 6 (L = 32:
- * 4e-22 at β = 3, 9e-14 at β = 5). The loss is inside the eliminations
- * (Z_even ≈ 2^−430 at β = 3 for 256 spins: K is very ill-conditioned), far
- * more than in the final signed sum (cancellation 3e2 at β = 3, 8e5 at β = 5).
+ * Precision: at low temperature the Pfaffians' eliminations lose digits
+ * like e^{cβ} (the high-temperature Z_even ≈ 2^−430 at β = 3 for 256 spins:
+ * K is very ill-conditioned), and the final signed sum over twists cancels
+ * like e^{βΔ} with Δ the gap between boundary conditions (3e2 at β = 3, 8e5
+ * at β = 5 on the TwoBo L = 16 torus). The float64 result is computed in two
+ * node orders (the order and its reverse); their difference estimates its
+ * error. When that exceeds the tolerance the computation is repeated in
+ * double-double arithmetic (≈ 32 digits; tanh βJ formed as (1 − q)/(1 + q),
+ * q = e^{−2|βJ|}, so the inputs carry only the conditioning of the physics),
+ * whose error is estimated as the larger of the double-double difference
+ * between the two orders and the float64 difference scaled by the ratio of
+ * unit roundoffs (2^−51). When even that is not enough an Error says so and
+ * names an estimate of the largest β that can be done. No silently wrong
+ * numbers: a non-positive Z also throws.
+ * Measured on the TwoBo 2D_EA_PM_L16_0 torus (relative error of Z):
+ * high-temperature float64 2.5e-14 at β = 1, 1.4e-10 at β = 2, 7e-7 at β = 3;
+ * double-double 3e-22 at β = 3, 4e-14 at β = 5, refused beyond β ≈ 6.
+ * Low-temperature (the default there): float64 1.3e-9 at β = 3; double-double
+ * 6e-25 at β = 3, 1e-18 at β = 5, 1e-11 at β = 7, refused beyond β ≈ 7.6
+ * (for ln Z; the energy needs ≈ 1e-11 at N = 256).
  *
- * Energy and specific heat: 7-point central differences of ln Z_even in β
- * with step h = min(10⁻³/max|J|, β/8) (the ln cosh part is differentiated
- * analytically): truncation h⁶/140·∂⁷ln Z and h⁶/560·∂⁸ln Z (≈ 1e-12 per
+ * Energy and specific heat: 7-point central differences of ln Z_even (or
+ * ln Z_cuts) in β with step h = min(10⁻³/max|J|, β/8) (the analytic part is
+ * differentiated exactly): truncation h⁶/140·∂⁷ln Z and h⁶/560·∂⁸ln Z (≈ 1e-12 per
  * spin at the critical point of the 16×16 ferromagnet, where the 5-point
  * rule's h⁴ term was 1.4e-8); rounding ≈ 2δ/h and 6δ/h² with δ the relative
  * error of Z_even (see the tolerance below).
