@@ -96,6 +96,13 @@ test("pfaffian agrees with Kaufman on ferro- and antiferromagnetic tori", () => 
   }
 });
 
+/*
+ * What must hold whatever the method, with F = −ln Z/β, U = ⟨E⟩, S = ln Z + βU ≥ 0 (entropy of a discrete system):
+ *   d(ln Z)/dβ = −U, d²(ln Z)/dβ² = Var E ≥ 0 (ln Z convex);
+ *   df/dβ = d(−ln Z/(βN))/dβ = (ln Z + βU)/(β²N) = S/(β²N) ≥ 0: f is non-decreasing in β (towards E₀/N from below);
+ *   e = U/N = d(βf)/dβ, de/dβ = −Var E/N ≤ 0: e is non-increasing (βf concave), and e ≥ E₀/N ≥ the frustration bound;
+ *   f = e − S/(βN) ≤ e.
+ */
 test("pfaffian on the periodic TwoBo L=16 glass: f non-decreasing, e non-increasing and above the ground-state bound, s ≥ 0, e = d(βf)/dβ", () => {
   const s = loadInstance(path.join(TWOBO, "2D_EA_PM_L16_0.npz"));
   assert.equal(exact(s, 1).method, "pfaffian"); // nothing else applies
