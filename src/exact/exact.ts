@@ -10,17 +10,19 @@
  * Methods: "enumerate" (any system, n ≤ 34), "kaufman" (uniform periodic
  * L×L Ising, zero field), "transfer-matrix" (grids of small width, any
  * couplings and fields, any boundaries), "kac-ward" (open planar grids, zero
- * field). Onsager's infinite lattice is `onsager({beta})`.
+ * field), "pfaffian" (2-D grids, periodic in one, both or no direction, any
+ * couplings, zero field). Onsager's infinite lattice is `onsager({beta})`.
  */
 import { checkKeys, checkPositive } from "../core/validate";
 import type { ExactResult, SpinSystem } from "../systems/types";
 import { enumerate, enumerateRefusal, type EnumerationResult } from "./enumerate";
 import { kacWard, kacWardCost, kacWardRefusal } from "./kacward";
 import { kaufman, kaufmanRefusal } from "./kaufman";
+import { pfaffian, pfaffianCost, pfaffianRefusal } from "./pfaffian";
 import { transferMatrix, transferMatrixCost, transferMatrixRefusal } from "./transfer";
 
-export type ExactMethod = "enumerate" | "kaufman" | "transfer-matrix" | "kac-ward";
-export const EXACT_METHODS: readonly ExactMethod[] = ["enumerate", "kaufman", "transfer-matrix", "kac-ward"];
+export type ExactMethod = "enumerate" | "kaufman" | "transfer-matrix" | "kac-ward" | "pfaffian";
+export const EXACT_METHODS: readonly ExactMethod[] = ["enumerate", "kaufman", "transfer-matrix", "kac-ward", "pfaffian"];
 
 export interface ExactOptions {
   /** Method by name; default "auto": the cheapest that applies. */
@@ -49,6 +51,7 @@ const METHODS: Record<ExactMethod, MethodEntry> = {
   kaufman: { refusal: kaufmanRefusal, cost: (s) => 7 * 4 * s.n, run: (s, b) => kaufman(s, b) },
   "transfer-matrix": { refusal: transferMatrixRefusal, cost: (s) => 20 * transferMatrixCost(s), run: (s, b) => transferMatrix(s, b) },
   "kac-ward": { refusal: kacWardRefusal, cost: kacWardCost, run: (s, b) => kacWard(s, b) },
+  pfaffian: { refusal: pfaffianRefusal, cost: pfaffianCost, run: (s, b) => pfaffian(s, b) },
 };
 
 /** For each method, null where it applies to the system, else why not. */

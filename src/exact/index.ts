@@ -1,4 +1,4 @@
-/** Exact references: enumeration, Kaufman, Onsager, transfer matrix, Kac–Ward, and `exact()` choosing among them. */
+/** Exact references: enumeration, Kaufman, Onsager, transfer matrix, Kac–Ward, Pfaffian, and `exact()` choosing among them. */
 export type { ExactResult } from "../systems/types";
 export { exact, applicableMethods, EXACT_METHODS, type ExactMethod, type ExactOptions } from "./exact";
 export { enumerate, MAX_ENUMERATE_N, type EnumerateOptions, type EnumerationResult } from "./enumerate";
@@ -6,6 +6,7 @@ export { kaufman, kaufmanLattice, kaufmanLogZ, type KaufmanLatticeOptions } from
 export { onsager, onsagerLogZPerSpin, ellipticK, ONSAGER_BETA_C, type OnsagerOptions, type OnsagerResult } from "./onsager";
 export { transferMatrix, MAX_TRANSFER_BAND, MAX_TRANSFER_COST, type TransferMatrixOptions } from "./transfer";
 export { kacWard, type KacWardOptions } from "./kacward";
+export { pfaffian, type PfaffianOptions, type PfaffianPrecision, type PfaffianResult } from "./pfaffian";
 export {
   quadratureLogZ,
   marginalDensity,
