@@ -425,8 +425,7 @@ export function loadModel(options: LoadModelOptions): { model: GenerativeModel; 
   try {
     const info = applyCheckpoint(decoded, { path: options.path, model }, W);
     // β-dependent models (TwoBo) get back the β they were trained at.
-    const m = model as GenerativeModel & { setBeta?: (b: number) => void };
-    if (typeof m.setBeta === "function" && typeof info.meta.beta === "number" && info.meta.beta > 0) m.setBeta(info.meta.beta);
+    if (typeof info.meta.beta === "number" && info.meta.beta > 0) model.setBeta?.(info.meta.beta);
     return { model, info };
   } catch (e) {
     model.dispose();
