@@ -509,7 +509,7 @@ class Population {
     for (let j = 0; j < R; j++) {
       const q = parent[j];
       s2.set(this.s.subarray(q * n, q * n + n), j * n);
-      if (this.hi !== null) this.hi2!.set(this.hi.subarray(q * n, q * n + n) as never, j * n);
+      if (this.hi !== null) this.hi2!.set(this.hi.subarray(q * n, q * n + n), j * n);
       else this.hf2!.set(this.hf!.subarray(q * n, q * n + n), j * n);
       a2[j] = this.ancestor[q];
       e2[j] = E[q];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { populationAnnealing, type PopulationAnnealingOptions } from "../../src/samplers";
 import { exact } from "../../src/exact";
-import { ea2d, sk } from "../../src/systems/lattices";
+import { ea2d, isingSquare, sk } from "../../src/systems/lattices";
 import { spinSystem } from "../../src/systems/spin";
 import { Options, parseArgs } from "../../src/cli/args";
 import { sampleCommand } from "../../src/cli/sample";
@@ -82,6 +82,17 @@ test("populationAnnealing: seeded, an explicit schedule, and free spins give ln 
   for (const p of f.curve) {
     assert.ok(Math.abs(p.logZ - 5 * Math.LN2) < 1e-12 && p.logZError === 0 && p.energyPerSpin === 0);
     assert.ok(Math.abs(p.rhoT - 1) < 1e-12); // equal weights: systematic resampling keeps every replica once
+  }
+});
+
+test("populationAnnealing: integer fields wider than Int8 (Ising J = 50, heat bath) agree with the exact curve", () => {
+  const system = isingSquare({ L: 4, J: 50, boundary: "periodic" });
+  const r = populationAnnealing({ system, beta: 0.01, replicas: 200, temperatures: 20, sweeps: 5, runs: 16, seed: 4, move: "heatbath", progress: false });
+  for (const k of [9, 19]) {
+    const c = r.curve[k];
+    const e = exact(system, c.beta, { method: "transfer-matrix" });
+    assert.ok(sigmas(c.freeEnergyPerSpin, c.freeEnergyError, e.freeEnergyPerSpin) < 3, `β=${c.beta}: F ${c.freeEnergyPerSpin} ± ${c.freeEnergyError} vs ${e.freeEnergyPerSpin}`);
+    assert.ok(sigmas(c.energyPerSpin, c.energyError, e.energyPerSpin!) < 3, `β=${c.beta}: E ${c.energyPerSpin} ± ${c.energyError} vs ${e.energyPerSpin}`);
   }
 });
 
