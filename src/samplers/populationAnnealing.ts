@@ -48,8 +48,8 @@ const WHERE = "populationAnnealing";
 const TWO32 = 4294967296;
 /** Largest |local field| for which the integer path builds tables. */
 const MAX_INT_FIELD = 1 << 16;
-/** Largest population × spins held in memory (two buffers of it are kept). */
-const MAX_POPULATION_SPINS = 2 ** 28;
+/** Largest memory for the population (spins and local fields, two buffers each), in bytes. */
+const MAX_POPULATION_BYTES = 2 ** 31;
 
 export type PaMove = "metropolis" | "heatbath";
 export type PaResampling = "systematic" | "multinomial";
@@ -162,6 +162,9 @@ interface Resolved {
   combine: PaCombine;
   progress: boolean | undefined;
   rng: Rng;
+  /** Integer path and its table half-width (see `integerInfo`). */
+  integer: boolean;
+  maxField: number;
 }
 
 function checkSpinSystem(s: unknown): SpinSystem {
@@ -201,7 +204,11 @@ function resolve(options: PopulationAnnealingOptions): Resolved {
     throw new Error(`${WHERE}: temperatures must be a positive integer or an array of β values, got ${typeof t}`);
   }
   const replicas = options.replicas === undefined ? 1000 : checkInteger(options.replicas, "replicas", WHERE, { min: 2 });
-  if (replicas * system.n > MAX_POPULATION_SPINS) throw new Error(`${WHERE}: replicas × n = ${replicas} × ${system.n} exceeds ${MAX_POPULATION_SPINS} spins; use fewer replicas`);
+  const { integer, maxField } = integerInfo(system);
+  const bytesPerSpin = 2 * (1 + fieldBytes(integer, maxField));
+  if (replicas * system.n * bytesPerSpin > MAX_POPULATION_BYTES) {
+    throw new Error(`${WHERE}: replicas × n = ${replicas} × ${system.n} needs ${((replicas * system.n * bytesPerSpin) / 2 ** 30).toFixed(1)} GiB (more than ${MAX_POPULATION_BYTES / 2 ** 30}); use fewer replicas`);
+  }
   const sweeps = options.sweeps === undefined ? 10 : checkInteger(options.sweeps, "sweeps", WHERE, { min: 1 });
   const runs = options.runs === undefined ? 4 : checkInteger(options.runs, "runs", WHERE, { min: 2 });
   const move = options.move === undefined ? "metropolis" : checkOneOf(options.move, ["metropolis", "heatbath"] as const, "move", WHERE);
@@ -209,7 +216,7 @@ function resolve(options: PopulationAnnealingOptions): Resolved {
   const combine = options.combine === undefined ? "weighted" : checkOneOf(options.combine, ["weighted", "mean"] as const, "combine", WHERE);
   if (options.progress !== undefined && typeof options.progress !== "boolean") throw new Error(`${WHERE}: progress must be a boolean, got ${String(options.progress)}`);
   const rng = resolveRng(options, WHERE);
-  return { system, betas, replicas, sweeps, runs, move, resampling, combine, progress: options.progress, rng };
+  return { system, betas, replicas, sweeps, runs, move, resampling, combine, progress: options.progress, rng, integer, maxField };
 }
 
 // ---------------------------------------------------------------- the population
@@ -232,6 +239,11 @@ function integerInfo(system: SpinSystem): { integer: boolean; maxField: number }
     if (f > maxField) maxField = f;
   }
   return { integer: integer && maxField <= MAX_INT_FIELD, maxField: Math.ceil(maxField) };
+}
+
+/** Bytes per stored local field: the narrowest integer type that holds ±maxField, else float64. */
+function fieldBytes(integer: boolean, maxField: number): number {
+  return !integer ? 8 : maxField <= 127 ? 1 : maxField <= 32767 ? 2 : 4;
 }
 
 /**
@@ -274,7 +286,8 @@ class Population {
     this.s = new Int8Array(R * n);
     this.s2 = new Int8Array(R * n);
     if (integer) {
-      const make = (): IntFields => (maxField <= 127 ? new Int8Array(R * n) : maxField <= 32767 ? new Int16Array(R * n) : new Int32Array(R * n));
+      const bytes = fieldBytes(true, maxField);
+      const make = (): IntFields => (bytes === 1 ? new Int8Array(R * n) : bytes === 2 ? new Int16Array(R * n) : new Int32Array(R * n));
       this.hi = make();
       this.hi2 = make();
       this.hf = this.hf2 = null;
@@ -587,7 +600,7 @@ export function populationAnnealing(options: PopulationAnnealingOptions): Popula
   const { system, betas, replicas: R, sweeps: S, runs: M } = o;
   const n = system.n;
   const K = betas.length;
-  const { integer, maxField } = integerInfo(system);
+  const { integer, maxField } = o;
   const t0 = Date.now();
   const bar = progressBar({ total: M * K, label: "population annealing", enabled: o.progress });
   const logZ = new Float64Array(M * K); // [m·K + k]

@@ -119,7 +119,7 @@ test("populationAnnealing: bad input is named before any work", () => {
     [{ ...base, progress: "yes" }, /populationAnnealing: progress must be a boolean/],
     [{ ...base, seed: -1 }, /populationAnnealing: seed must be ≥ 0/],
     [{ ...base, replica: 10 }, /populationAnnealing: unknown option "replica"/],
-    [{ ...base, replicas: 2 ** 25 }, /populationAnnealing: replicas × n = .* exceeds/],
+    [{ ...base, replicas: 2 ** 26 }, /populationAnnealing: replicas × n = 67108864 × 16 needs 4.0 GiB .*use fewer replicas/],
   ];
   for (const [o, msg] of cases) assert.throws(() => populationAnnealing(o as unknown as PopulationAnnealingOptions), msg, JSON.stringify(Object.keys(o)));
   assert.throws(() => populationAnnealing(undefined as unknown as PopulationAnnealingOptions), /populationAnnealing: options/);
