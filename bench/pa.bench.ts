@@ -39,7 +39,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const system = loadInstance(path.join(__dirname, "..", "data", "twobo", "2D_EA_PM_L16_0.npz"));
   const settings = ctx.fast
     ? { replicas: 200, temperatures: 50, sweeps: 5, runs: 4 }
-    : { replicas: 2000, temperatures: 200, sweeps: 10, runs: 4 };
+    : { replicas: 1000, temperatures: 200, sweeps: 10, runs: 8 };
   const r = populationAnnealing({ system, beta: 3, ...settings, seed: 16, progress: false });
   const last = r.curve[r.curve.length - 1];
   let pfaffian: number | null = null;

@@ -16,7 +16,7 @@ import type { Options } from "./args";
 const CLI_MAX_ENUMERATE = 20;
 
 export const PA_USAGE =
-  "boltzlab sample --sampler pa (--system SPEC | --instance FILE) --beta B [--replicas R=1000] [--temperatures K=100] [--sweeps S=10] [--runs M=4] [--move metropolis|heatbath] [--resampling systematic|multinomial] [--seed S]";
+  "boltzlab sample --sampler pa (--system SPEC | --instance FILE) --beta B [--replicas R=1000] [--temperatures K=100] [--sweeps S=10] [--runs M=8] [--move metropolis|heatbath] [--resampling systematic|multinomial] [--seed S]";
 
 function exactAt(system: SpinSystem, beta: number): { f: number | null; e: number | null; method: string | null } {
   const ok = applicableMethods(system);
@@ -36,7 +36,7 @@ export function samplePa(opts: Options, ctx: { where: string; spec: string | und
   const replicas = opts.integer("replicas", 1000);
   const temperatures = opts.integer("temperatures", 100);
   const sweeps = opts.integer("sweeps", 10);
-  const runs = opts.integer("runs", 4);
+  const runs = opts.integer("runs", 8);
   const seed = opts.integer("seed", 0);
   const move = opts.string("move", "metropolis");
   const resampling = opts.string("resampling", "systematic");
