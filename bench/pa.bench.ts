@@ -61,6 +61,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     rhoT: last.rhoT,
     survivingFamilies: last.survivingFamilies,
     acceptance: last.acceptance,
+    warnings: r.warnings,
     pfaffianFreeEnergyPerSpin: pfaffian,
     seconds: r.elapsedMs / 1000,
     updatesPerSecond: r.updatesPerSecond,

@@ -75,5 +75,6 @@ export function samplePa(opts: Options, ctx: { where: string; spec: string | und
     runValues: r.runValues,
     updatesPerSecond: r.updatesPerSecond,
     elapsedSeconds: r.elapsedMs / 1000,
+    warnings: r.warnings,
   };
 }

@@ -150,6 +150,13 @@ export interface PopulationAnnealingResult {
   updates: number;
   updatesPerSecond: number;
   elapsedMs: number;
+  /**
+   * Plain-language warnings about the schedule and population: a reweighting
+   * step whose Kish fraction fell below 0.5 (too few temperatures), a mean
+   * square family size ρ_t above R/10 at the target (too small a population or
+   * too few sweeps; WMK 2015 ask for R ≫ ρ_t). Empty when neither happens.
+   */
+  warnings: string[];
 }
 
 // ---------------------------------------------------------------- validation
@@ -663,6 +670,15 @@ export function populationAnnealing(options: PopulationAnnealingOptions): Popula
     });
   }
   const last = curve[K - 1];
+  const warnings: string[] = [];
+  let worst = 0;
+  for (let k = 1; k < K; k++) if (curve[k].essFraction < curve[worst].essFraction) worst = k;
+  if (curve[worst].essFraction < 0.5) {
+    warnings.push(`the reweighting into β = ${curve[worst].beta} kept a Kish fraction of only ${curve[worst].essFraction.toFixed(3)} of the population: use more temperatures`);
+  }
+  if (last.rhoT > R / 10) {
+    warnings.push(`the mean square family size ρ_t = ${last.rhoT.toFixed(1)} at β = ${last.beta} exceeds R/10 = ${R / 10}: use more replicas or more sweeps`);
+  }
   const beta = betas[K - 1];
   const runValues: PaRun[] = [];
   for (let m = 0; m < M; m++) {
@@ -691,5 +707,6 @@ export function populationAnnealing(options: PopulationAnnealingOptions): Popula
     updates,
     updatesPerSecond: elapsedMs > 0 ? (updates / elapsedMs) * 1000 : Infinity,
     elapsedMs,
+    warnings,
   };
 }

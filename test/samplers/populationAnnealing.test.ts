@@ -38,6 +38,7 @@ test("populationAnnealing: F and E on a periodic 8×8 ±J grid agree with the tr
     assert.ok(c.acceptance > 0 && c.acceptance < 1);
   }
   assert.ok(r.curve[59].survivingFamilies < r.curve[0].survivingFamilies);
+  assert.deepEqual(r.warnings, []);
   assert.equal(r.runValues.length, 16);
   assert.equal(r.updates, 16 * 60 * 300 * 5 * 64);
 });
@@ -77,6 +78,10 @@ test("populationAnnealing: seeded, an explicit schedule, and free spins give ln 
   assert.deepEqual(a.curve, b.curve);
   const c = populationAnnealing({ ...opts, seed: 10 });
   assert.notDeepEqual(a.runValues, c.runValues);
+  // three temperatures and 50 replicas: both warnings fire
+  assert.equal(a.warnings.length, 2);
+  assert.match(a.warnings[0], /Kish fraction of only 0\.\d+ .*use more temperatures/);
+  assert.match(a.warnings[1], /ρ_t = .* exceeds R\/10 = 5: use more replicas or more sweeps/);
   const free = spinSystem({ n: 5, edges: [] });
   const f = populationAnnealing({ system: free, beta: 2, replicas: 10, temperatures: 4, sweeps: 1, runs: 2, seed: 0, progress: false });
   for (const p of f.curve) {
