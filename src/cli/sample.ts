@@ -14,8 +14,9 @@ import type { SpinSystem } from "../systems/types";
 import type { Command, Options } from "./args";
 import { asUsage, checkCheckpointFile, need } from "./checks";
 import { UsageError } from "../core/errors";
+import { PA_USAGE, samplePa } from "./samplePa";
 
-const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc"] as const;
+const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc", "pa"] as const;
 type SamplerName = (typeof SAMPLERS)[number];
 /** Enumeration is used for the exact reference only up to this size in the CLI. */
 const CLI_MAX_ENUMERATE = 20;
@@ -42,15 +43,18 @@ function parseBetas(text: string, where: string): number[] {
 
 export const sampleCommand: Command = {
   name: "sample",
-  summary: "Monte Carlo on a spin system (metropolis, heatbath, wolff, pt, nmcmc): E and |m| per spin with errors, τ_int in sweeps, acceptance, exact E where known",
+  summary: "Monte Carlo on a spin system (metropolis, heatbath, wolff, pt, nmcmc): E and |m| per spin with errors, τ_int in sweeps, acceptance, exact E where known; pa (population annealing): F and E per spin along the β schedule",
   usage:
-    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]",
+    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc|pa] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]\n       " + PA_USAGE,
   async run(opts: Options) {
     const where = "boltzlab sample";
     const spec = opts.optionalString("system");
     const instance = opts.optionalString("instance");
     const beta = opts.number("beta");
     const sampler = opts.string("sampler", "metropolis") as SamplerName;
+    need(SAMPLERS.includes(sampler), `${where}: --sampler must be one of ${SAMPLERS.join(", ")}, got "${sampler}"`);
+    // population annealing reads its own options (--replicas, --temperatures, --sweeps per temperature, --runs)
+    if (sampler === "pa") return samplePa(opts, { where, spec, instance, beta });
     const sweeps = opts.integer("sweeps", 10000);
     const burnIn = opts.integer("burn-in", Math.floor(sweeps / 10));
     const thin = opts.integer("thin", 1);

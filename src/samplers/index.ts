@@ -39,3 +39,4 @@ export {
 export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
 export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
 export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./continuous";
+export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAnnealingResult, type PaCurvePoint, type PaEstimate, type PaRun } from "./populationAnnealing";
