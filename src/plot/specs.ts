@@ -6,6 +6,7 @@
  */
 import { checkField, sanitize, toNumbers, toRecords, type PlotData, type Row } from "./data";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
+import { plottingLoaded, renderSvg } from "./render";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
@@ -532,6 +533,26 @@ function fitPanels(panels: VegaLiteSpec[], perRow: number): void {
   }
 }
 
+/**
+ * When the plotting modules are loaded (after `bz.init()`), render the
+ * concatenation and shrink its panels until the drawn width — axes, titles,
+ * rule labels included — fits NOTEBOOK_WIDTH (at most three passes).
+ * Without them the estimate of `fitPanels` stands.
+ */
+function shrinkToFit(spec: VegaLiteSpec, panels: VegaLiteSpec[], perRow: number): void {
+  if (!plottingLoaded()) return;
+  for (let pass = 0; pass < 3; pass++) {
+    const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(spec))?.[1]);
+    if (!(width > NOTEBOOK_WIDTH)) return;
+    const rows: VegaLiteSpec[][] = [];
+    for (let k = 0; k < panels.length; k += perRow) rows.push(panels.slice(k, k + perRow));
+    const drawn = Math.max(...rows.map((r) => r.reduce((a, p) => a + (typeof p.width === "number" ? p.width : 0), 0)));
+    if (!(drawn > 0)) return;
+    const f = Math.max(0.3, (drawn - (width - NOTEBOOK_WIDTH) - 4) / drawn);
+    for (const p of panels) if (typeof p.width === "number") p.width = Math.floor(p.width * f);
+  }
+}
+
 /** Legends of side-by-side charts go below them (a legend on the right widens the row and gets cut off). */
 const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 } };
 
@@ -540,7 +561,9 @@ export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.hconcat: give at least one spec");
   const panels = specs.map((s, k) => strip(s, "plot.hconcat", k));
   fitPanels(panels, panels.length);
-  return { $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG };
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG };
+  shrinkToFit(out, panels, panels.length);
+  return out;
 }
 
 /** Charts stacked vertically. */
@@ -560,6 +583,7 @@ export function grid(specs: VegaLiteSpec[], options: { columns: number; title?: 
   fitPanels(panels, Math.min(columns, panels.length));
   const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: panels, config: CONCAT_CONFIG };
   if (options.title !== undefined) out.title = options.title;
+  shrinkToFit(out, panels, Math.min(columns, panels.length));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as plot from "../../src/plot/index";
-import { renderSvg, vegaLiteWarnings } from "../../src/plot/render";
+import { loadPlotting, renderSvg, vegaLiteWarnings } from "../../src/plot/render";
 import { frameFromColumns, frameToHtml } from "../../src/core/table";
 
 const rows = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 3, e: 0.2, g: "b" }];
@@ -116,12 +116,17 @@ test("every chart helper gives a spec vega-lite compiles without a warning (log 
   }
 });
 
-test("side-by-side charts fit a notebook's output area, with legends below and labels in full", () => {
+test("side-by-side charts fit a notebook's output area, with legends below and labels in full", async () => {
+  await loadPlotting(); // as after bz.init(): concatenations are measured and shrunk to fit
   const long = [{ x: 1, y: 2, g: "by energy reweighted" }, { x: 2, y: 3, g: "by example, then by energy" }];
   const three = plot.hconcat(...[0, 1, 2].map(() => plot.line(long, { x: "x", y: "y", color: "g", width: 400 })));
   const svg = renderSvg(three);
   const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1]);
   assert.ok(width > 0 && width <= plot.NOTEBOOK_WIDTH, `three panels are ${width} px wide`);
+  // rule labels hang over the right edge of a panel; measuring catches that too
+  const withRules = plot.hconcat(...[0, 1, 2].map(() => plot.layer(plot.line(long, { x: "x", y: "y", color: "g", width: 400 }), plot.rule({ y: 2.5, label: "exact (transfer-matrix)" }))));
+  const w2 = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(withRules))?.[1]);
+  assert.ok(w2 > 0 && w2 <= plot.NOTEBOOK_WIDTH, `three panels with rule labels are ${w2} px wide`);
   assert.equal(((three.config as Record<string, { orient: string }>).legend).orient, "bottom");
   // a single chart keeps its width; labels are not truncated
   const one = plot.line(long, { x: "x", y: "y", color: "g" });
