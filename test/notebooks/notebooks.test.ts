@@ -89,6 +89,16 @@ for (const name of notebooks) {
   });
 }
 
+/** Physics the notebooks print, checked here: bounds that hold however short the training. */
+const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
+  "03-van-sk-spin-glass.ipynb": (printed) => {
+    const m = /BOUNDS minVanGapInErrors=(-?[\d.]+) minNmfGap=(-?[\d.e+-]+)/.exec(printed);
+    assert.ok(m !== null, "notebook 03 prints its BOUNDS line");
+    assert.ok(Number(m[1]) > -4, `F_q is a variational upper bound: the smallest (F_q − F)/error is ${m[1]}`);
+    assert.ok(Number(m[2]) >= -1e-9, `naive mean field is an upper bound: the smallest F_NMF − F is ${m[2]}`);
+  },
+};
+
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
 const fullRun = process.env.BOLTZLAB_FULL_RUN === "1";
 const times: Record<string, number> = {};
@@ -122,7 +132,7 @@ for (const name of notebooks) {
     assert.ok(summary.images >= 1, `${name} produced no image output`);
     assert.equal(summary.backend, expectedBackend(), `${name} ran on ${summary.backend}`);
     // What a person would see in JupyterLab: no vega warning boxes, charts that fit the output area.
-    const executed = JSON.parse(fs.readFileSync(out, "utf8")) as { cells: (Cell & { outputs?: ExecutedOutput[] })[] };
+    const executed = JSON.parse(fs.readFileSync(out, "utf8")) as { cells: (Omit<Cell, "outputs"> & { outputs?: ExecutedOutput[] })[] };
     const problems: string[] = [];
     for (const [k, cell] of executed.cells.entries()) {
       for (const o of cell.outputs ?? []) {
@@ -140,5 +150,9 @@ for (const name of notebooks) {
       }
     }
     assert.deepEqual(problems, [], `${name}: what a reader would see`);
+    // numbers the notebooks print for these checks
+    const printed = executed.cells.flatMap((c) => (c.outputs ?? []).map((o) => (Array.isArray(o.text) ? o.text.join("") : (o.text ?? "")))).join("\n");
+    const check = NUMBER_CHECKS[name];
+    if (check !== undefined) check(printed);
   });
 }
