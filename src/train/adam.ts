@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkKeys, checkNumber } from "../core/validate";
+import type { Optimizer } from "./optimizer";
 
 export interface AdamOptions {
   /** First-moment decay (default 0.9). */
@@ -27,7 +28,7 @@ export interface AdamState {
   v: Float32Array[];
 }
 
-export class Adam {
+export class Adam implements Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -72,6 +73,11 @@ export class Adam {
         this.variables[k].assign(tf.sub(this.variables[k], upd));
       }
     });
+  }
+
+  /** `Optimizer.update`: the same as `apply` (Adam does not use the norm). */
+  update(grads: tf.Tensor[], lr: number): void {
+    this.apply(grads, lr);
   }
 
   getState(): AdamState {

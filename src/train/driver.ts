@@ -43,6 +43,7 @@ import { isSpinModel } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import type { ContinuousSystem, SpinSystem } from "../systems/types";
 import { Adam, type AdamOptions } from "./adam";
+import { chain, clipGlobalNorm } from "./optimizer";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { Objective, ObjectiveStep } from "./objectives";
 import { betaSchedule, lrSchedule, type BetaSchedule, type LrScheduleObject } from "./schedule";
@@ -266,6 +267,8 @@ export function runTraining(options: DriverOptions): DriverResult {
   const vars = model.trainableVariables;
   const optimizer = options.optimizer ?? new Adam(vars, options.adam ?? {});
   const ownOptimizer = options.optimizer === undefined;
+  // clipping is a gradient transform chained in front of the optimizer (src/train/optimizer.ts)
+  const update = clip === null ? optimizer : chain(clipGlobalNorm(clip), optimizer);
   const run: Record<string, unknown> = {
     objective: objective.spec,
     ...(options.run ?? {}),
@@ -370,13 +373,7 @@ export function runTraining(options: DriverOptions): DriverResult {
             if (Number.isFinite(norm) && Number.isFinite(value)) {
               for (let k = 0; k < vars.length; k++) good[k].assign(vars[k]);
               haveGood = true;
-              const scale = clip !== null && norm > clip ? clip / norm : 1;
-              if (scale === 1) optimizer.apply(list, rate);
-              else {
-                const clipped = list.map((g) => tf.mul(g, scale));
-                optimizer.apply(clipped, rate);
-                tf.dispose(clipped);
-              }
+              update.update(list, rate, norm);
             }
           } finally {
             tf.dispose([lossT, ...Object.values(grads), ...list, ...kept]);

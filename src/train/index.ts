@@ -24,5 +24,6 @@ export {
 } from "./van";
 export { sweepVan, type SweepVanOptions, type SweepVanResult } from "./sweep";
 export { Adam, clipByGlobalNorm, type AdamOptions, type AdamState } from "./adam";
+export { chain, clipGlobalNorm, type Optimizer, type GradientTransform } from "./optimizer";
 export { learningRate, annealedBeta, type LrSchedule, type LrScheduleOptions } from "./schedule";
 export { saveCheckpoint, loadCheckpoint, loadModel, verifyCheckpoint, type VerifiedCheckpoint, type LoadModelOptions, type SaveCheckpointOptions, type LoadCheckpointOptions, type CheckpointInfo } from "./checkpoint";

@@ -18,6 +18,8 @@ import { runTraining, DivergenceError } from "../../src/train/driver";
 import { reinforceObjective, weightedObjective } from "../../src/train/objectives";
 import { betaSchedule, lrSchedule } from "../../src/train/schedule";
 import { trainVan, type VanHistoryRow } from "../../src/train/van";
+import { Adam } from "../../src/train/adam";
+import { chain, clipGlobalNorm } from "../../src/train/optimizer";
 import { sweepVan } from "../../src/train/sweep";
 
 ensureBackend();
@@ -393,4 +395,30 @@ test("TwoBo (β-dependent through setBeta) resumes exactly too: the annealed β 
   assert.deepEqual(weights(b.trainableVariables), weights(c.trainableVariables));
   [a, b, c].forEach((m) => m.dispose());
   fs.rmSync(dir, { recursive: true });
+});
+
+test("optimizer chain: clipGlobalNorm then Adam equals clipping by hand then Adam, and carries Adam's state", () => {
+  const before = tf.memory().numTensors;
+  const a = tf.tidy(() => [tf.variable(tf.tensor1d([1, 2, 3])), tf.variable(tf.tensor2d([[0.5, -1]]))]);
+  const b = tf.tidy(() => a.map((v) => tf.variable(v.clone())));
+  const grads = [tf.tensor1d([3, 0, 4]), tf.tensor2d([[12, 0]])]; // global norm 13
+  const adamA = new Adam(a);
+  const adamB = new Adam(b);
+  const opt = chain(clipGlobalNorm(1), adamA);
+  opt.update(grads, 0.1);
+  const scaled = grads.map((g) => tf.mul(g, 1 / 13));
+  adamB.apply(scaled, 0.1);
+  for (let k = 0; k < a.length; k++) assert.deepEqual(Array.from(a[k].dataSync()), Array.from(b[k].dataSync()));
+  assert.equal(opt.getState().step, 1);
+  // below the bound the gradients pass unchanged
+  const small = [tf.tensor1d([0.3, 0, 0.4]), tf.tensor2d([[0, 0]])];
+  opt.update(small, 0.1, 0.5);
+  adamB.apply(small, 0.1);
+  for (let k = 0; k < a.length; k++) assert.deepEqual(Array.from(a[k].dataSync()), Array.from(b[k].dataSync()));
+  assert.throws(() => clipGlobalNorm(0), /clipGlobalNorm: maxNorm/);
+  assert.throws(() => chain({} as never), /the last argument must be an Optimizer/);
+  tf.dispose([...a, ...b, ...grads, ...scaled, ...small]);
+  adamA.dispose();
+  adamB.dispose();
+  assert.equal(tf.memory().numTensors, before);
 });
