@@ -540,17 +540,50 @@ function fitPanels(panels: VegaLiteSpec[], perRow: number): void {
  * Without them the estimate of `fitPanels` stands.
  */
 function shrinkToFit(spec: VegaLiteSpec, panels: VegaLiteSpec[], perRow: number): void {
+  panels.forEach(wrapTitle);
   if (!plottingLoaded()) return;
+  let last = Infinity;
   for (let pass = 0; pass < 3; pass++) {
     const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(spec))?.[1]);
-    if (!(width > NOTEBOOK_WIDTH)) return;
+    if (!(width > NOTEBOOK_WIDTH) || !(width < last)) return;
+    last = width;
     const rows: VegaLiteSpec[][] = [];
     for (let k = 0; k < panels.length; k += perRow) rows.push(panels.slice(k, k + perRow));
     const drawn = Math.max(...rows.map((r) => r.reduce((a, p) => a + (typeof p.width === "number" ? p.width : 0), 0)));
     if (!(drawn > 0)) return;
-    const f = Math.max(0.3, (drawn - (width - NOTEBOOK_WIDTH) - 4) / drawn);
+    const f = Math.max(0.5, (drawn - (width - NOTEBOOK_WIDTH) - 4) / drawn);
     for (const p of panels) if (typeof p.width === "number") p.width = Math.floor(p.width * f);
+    panels.forEach(wrapTitle);
   }
+}
+
+/** Title characters per pixel of panel width (13 px bold titles run about 7 px a character). */
+const TITLE_PX_PER_CHAR = 7;
+
+/**
+ * Break a panel's title into lines no wider than the panel: a title wider
+ * than its panel widens the whole row (vega draws it in full), which is what
+ * pushed side-by-side charts past a notebook's width.
+ */
+function wrapTitle(panel: VegaLiteSpec): void {
+  const t = panel.title as unknown;
+  const original = typeof t === "string" ? t : Array.isArray(t) ? (t as string[]).join(" ") : null;
+  if (original === null || typeof panel.width !== "number") return;
+  const perLine = Math.max(12, Math.floor(panel.width / TITLE_PX_PER_CHAR));
+  if (original.length <= perLine) {
+    panel.title = original;
+    return;
+  }
+  const lines: string[] = [];
+  let line = "";
+  for (const word of original.split(/\s+/)) {
+    if (line !== "" && line.length + 1 + word.length > perLine) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  panel.title = lines;
 }
 
 /** Legends of side-by-side charts go below them (a legend on the right widens the row and gets cut off). */

@@ -127,6 +127,14 @@ test("side-by-side charts fit a notebook's output area, with legends below and l
   const withRules = plot.hconcat(...[0, 1, 2].map(() => plot.layer(plot.line(long, { x: "x", y: "y", color: "g", width: 400 }), plot.rule({ y: 2.5, label: "exact (transfer-matrix)" }))));
   const w2 = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(withRules))?.[1]);
   assert.ok(w2 > 0 && w2 <= plot.NOTEBOOK_WIDTH, `three panels with rule labels are ${w2} px wide`);
+  // long panel titles wrap instead of widening the row, and panels keep a useful width
+  const titled = plot.hconcat(...[0, 1, 2].map(() => plot.line(long, { x: "x", y: "y", width: 260, title: "right-well fraction of the reweighted samples (rule: exact 3.29 %)" })));
+  const w3 = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(titled))?.[1]);
+  assert.ok(w3 > 0 && w3 <= plot.NOTEBOOK_WIDTH, `three titled panels are ${w3} px wide`);
+  for (const p of titled.hconcat as Array<{ width: number; title: unknown }>) {
+    assert.ok(p.width >= 120, `a panel shrank to ${p.width} px`);
+    assert.ok(Array.isArray(p.title), "the long title is wrapped into lines");
+  }
   assert.equal(((three.config as Record<string, { orient: string }>).legend).orient, "bottom");
   // a single chart keeps its width; labels are not truncated
   const one = plot.line(long, { x: "x", y: "y", color: "g" });
