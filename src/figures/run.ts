@@ -12,7 +12,7 @@ import { backendInfo } from "../core/backend";
 import { UsageError } from "../core/errors";
 import { progress as progressBar } from "../core/progress";
 import { Rng } from "../core/random";
-import { frameFromRows } from "../core/table";
+import { frameFromRows, polars } from "../core/table";
 import { loadPlotting } from "../plot/render";
 import { savePlot } from "../plot/show";
 import { version } from "../version";
@@ -234,6 +234,17 @@ async function merge(def: FigureDefinition, dirs: unknown, out: string, command:
   };
 }
 
+/** The CSV of tidy rows; a column of whole numbers only (sizes, steps) is written as integers. */
+function csvBytes(rows: Row[]): Uint8Array {
+  const pl = polars();
+  let df = frameFromRows(rows);
+  for (const c of df.columns) {
+    const vals = rows.map((r) => r[c]).filter((v) => v !== null);
+    if (vals.length > 0 && vals.every((v) => typeof v === "number" && Number.isSafeInteger(v))) df = df.withColumns(pl.col(c).cast(pl.Int64));
+  }
+  return df.writeCSV() as unknown as Uint8Array;
+}
+
 async function writeFigure(
   def: FigureDefinition, settings: Settings, fp: Fingerprint, records: PointRecord[], rows: Row[], out: string, command: string,
   stages: Record<string, number>, mergedFrom: string[], t0: number, computedNow: Set<string>,
@@ -243,7 +254,7 @@ async function writeFigure(
   const base = path.resolve(out, def.name);
   const files = { csv: `${base}.csv`, svg: `${base}.svg`, png: `${base}.png`, json: `${base}.json` };
   fs.mkdirSync(path.resolve(out), { recursive: true });
-  writeAtomic(files.csv, frameFromRows(rows).writeCSV() as unknown as Uint8Array);
+  writeAtomic(files.csv, csvBytes(rows));
   const spec = def.chart(rows, settings);
   savePlot(spec, files.svg);
   savePlot(spec, files.png);

@@ -70,8 +70,8 @@ export function resolveSettings<S extends Settings>(def: FigureDefinition<S>, fu
   const out: Settings = { ...base };
   for (const [k, v] of Object.entries(overrides as Record<string, unknown>)) {
     if (!(k in base)) throw new UsageError(`${where}: unknown setting "${k}" of ${def.name} (known: ${Object.keys(base).join(", ")})`);
-    if (!sameShape(base[k], v) || (Array.isArray(v) && v.length === 0)) {
-      throw new UsageError(`${where}: setting "${k}" of ${def.name} must be ${Array.isArray(base[k]) ? "a non-empty array" : `a ${typeof base[k]}`} like ${JSON.stringify(base[k])}, got ${JSON.stringify(v)}`);
+    if (!sameShape(base[k], v)) {
+      throw new UsageError(`${where}: setting "${k}" of ${def.name} must be ${Array.isArray(base[k]) ? "an array" : `a ${typeof base[k]}`} like ${JSON.stringify(base[k])}, got ${JSON.stringify(v)}`);
     }
     out[k] = v as Settings[string];
   }
