@@ -16,6 +16,15 @@ export const figureCommand: Command = {
   async run(opts, positional) {
     const W = "boltzlab figure";
     const listing = opts.flag("list");
+    // parseArgs reads `--list van-2b` as --list with the value "van-2b"
+    let listValue: string | null = null;
+    if (listing) {
+      try {
+        listValue = opts.string("list");
+      } catch {
+        listValue = null;
+      }
+    }
     const full = opts.flag("full");
     const out = opts.optionalString("out");
     const seed = opts.has("seed") ? opts.integer("seed") : undefined;
@@ -24,7 +33,7 @@ export const figureCommand: Command = {
     const mergeFirst = opts.has("merge") ? opts.string("merge") : undefined;
     opts.checkUnused();
     if (listing) {
-      if (positional.length > 0 || full || out !== undefined || seed !== undefined || shard !== undefined || mergeFirst !== undefined || maxPoints !== undefined) {
+      if (listValue !== null || positional.length > 0 || full || out !== undefined || seed !== undefined || shard !== undefined || mergeFirst !== undefined || maxPoints !== undefined) {
         throw new UsageError(`${W}: --list takes no figure name or other options`);
       }
       return list();
