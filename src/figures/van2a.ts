@@ -85,9 +85,9 @@ export const van2a: FigureDefinition<Van2aSettings> = {
   full: {
     L: 16, betas: [0.1, 0.2, 0.3, 0.4, 0.44, 0.5, 0.6, 0.7, 0.8, 0.9, 1], models: ["pixelcnn", "made"],
     pixelcnnDepth: 3, pixelcnnWidth: 32, pixelcnnHalfKernel: 4, madeDepth: 3, madeWidth: 4,
-    pixelcnnSteps: 1000, madeSteps: 3000, batch: 256, lr: 0.001, anneal: 0.995, clip: 1, samples: 20000,
+    pixelcnnSteps: 1000, madeSteps: 2000, batch: 256, lr: 0.001, anneal: 0.995, clip: 1, samples: 20000,
   },
-  minutes: { quick: 2, full: 400 },
+  minutes: { quick: 2, full: 540 },
   columns: ["L", "beta", "model", "parameters", "freeEnergy", "freeEnergyError", "exactFreeEnergy", "relativeError", "relativeErrorError", "essFraction", "status"],
   points(s) {
     const pts: FigurePoint[] = [];

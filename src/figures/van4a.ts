@@ -122,7 +122,7 @@ export const van4a: FigureDefinition<Van4aSettings> = {
     n: 20, betas: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 4.5, 5], methods: ["van", "nmf", "tap", "bethe"],
     depth: 2, width: 4, steps: 3000, batch: 1000, lr: 0.001, anneal: 0.998, samples: 100000, dampings: [0.5, 0.9, 0.97, 0.99],
   },
-  minutes: { quick: 1, full: 45 },
+  minutes: { quick: 1, full: 50 },
   columns: ["n", "beta", "method", "freeEnergy", "freeEnergyError", "exactFreeEnergy", "relativeError", "relativeErrorError", "status", "note"],
   points(s) {
     const pts: FigurePoint[] = [];
