@@ -20,6 +20,7 @@ import { realNVP } from "../flows/index";
 import { bar, grid, layer, line, rule, scatter } from "../plot/specs";
 import { continuousMetropolis } from "../samplers/index";
 import { doubleWell } from "../systems/index";
+import { checkBetas, checkCount } from "./store";
 import type { FigureDefinition, FigurePoint, PointContext, Row, Settings } from "./types";
 
 export interface BgDoublewellSettings extends Settings {
@@ -129,7 +130,10 @@ export const bgDoublewell: FigureDefinition<BgDoublewellSettings> = {
   },
   minutes: { quick: 1, full: 5 },
   columns: ["panel", "method", "quantity", "x", "y", "value", "error", "exact"],
-  points() {
+  points(s) {
+    checkBetas([s.beta], "beta", "bg-doublewell");
+    for (const k of ["mcmcSteps", "traceLength", "dataChains", "dataSweeps", "layers", "steps", "batch", "samples", "shownSamples", "bins"] as const) checkCount(s[k], k, "bg-doublewell", k === "batch" || k === "samples" || k === "dataChains" ? 2 : 1);
+    for (const h of s.hidden) checkCount(h, "hidden", "bg-doublewell");
     return [
       { id: "mcmc", kind: "mcmc" },
       { id: "quadrature", kind: "quadrature" },

@@ -145,8 +145,7 @@ export async function run(name: string, options: FigureRunOptions = {}): Promise
   }
   const full = options.full ?? false;
   const settings = resolveSettings(def, full, options.settings, W);
-  const points = def.points(settings);
-  checkPoints(def, points);
+  const points = pointsOf(def, settings, W);
   const fingerprint: Fingerprint = { figure: def.name, full, seed, settings };
   const done = new Map<string, PointRecord>();
   if (keep) {
@@ -191,6 +190,18 @@ export async function run(name: string, options: FigureRunOptions = {}): Promise
   return result;
 }
 
+/** The figure's points of a setting; a setting the figure refuses (a β ≤ 0, an unknown method) is a usage error. */
+function pointsOf(def: FigureDefinition, settings: Settings, where: string): FigurePoint[] {
+  let points: FigurePoint[];
+  try {
+    points = def.points(settings);
+  } catch (e) {
+    throw new UsageError(`${where}: ${(e as Error).message}`);
+  }
+  checkPoints(def, points);
+  return points;
+}
+
 function computeOne(def: FigureDefinition, settings: Settings, fp: Fingerprint, p: FigurePoint, by: ComputedBy): PointRecord {
   const seed = hashSeed(fp.seed, def.name, p.id);
   const t = performance.now();
@@ -218,8 +229,7 @@ async function merge(def: FigureDefinition, dirs: unknown, out: string, command:
   }
   const fp = fingerprint as Fingerprint;
   const settings = resolveSettings(def, fp.full, fp.settings, W);
-  const points = def.points(settings);
-  checkPoints(def, points);
+  const points = pointsOf(def, settings, W);
   const missing = points.filter((p) => !records.has(p.id)).map((p) => p.id);
   if (missing.length > 0) throw new UsageError(missingMessage(W, def, missing, dirs as string[]));
   const tValidated = performance.now();

@@ -238,3 +238,13 @@ export function tidyRows(def: FigureDefinition, records: PointRecord[]): Row[] {
   }
   return rows;
 }
+
+/** For a figure's `points`: throws unless every value is a number > 0 (inverse temperatures). */
+export function checkBetas(values: ReadonlyArray<number>, name: string, figure: string): void {
+  for (const b of values) if (typeof b !== "number" || !(b > 0) || !Number.isFinite(b)) throw new Error(`${figure}: ${name} must be numbers > 0, got ${JSON.stringify(b)}`);
+}
+
+/** For a figure's `points`: throws unless `v` is an integer ≥ `min`. */
+export function checkCount(v: number, name: string, figure: string, min = 1): void {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${figure}: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+}

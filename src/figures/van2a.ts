@@ -15,6 +15,7 @@ import type { GenerativeModel } from "../models/types";
 import { layer, line, rule } from "../plot/specs";
 import { isingSquare } from "../systems/lattices";
 import { trainVan } from "../train/index";
+import { checkBetas, checkCount } from "./store";
 import type { FigureDefinition, FigurePoint, PointContext, Row, Settings } from "./types";
 
 export interface Van2aSettings extends Settings {
@@ -90,6 +91,9 @@ export const van2a: FigureDefinition<Van2aSettings> = {
   minutes: { quick: 2, full: 540 },
   columns: ["L", "beta", "model", "parameters", "freeEnergy", "freeEnergyError", "exactFreeEnergy", "relativeError", "relativeErrorError", "essFraction", "status"],
   points(s) {
+    checkBetas(s.betas, "betas", "van-2a");
+    checkCount(s.L, "L", "van-2a", 2);
+    for (const k of ["pixelcnnSteps", "madeSteps", "batch", "samples", "pixelcnnDepth", "pixelcnnWidth", "pixelcnnHalfKernel", "madeDepth", "madeWidth"] as const) checkCount(s[k], k, "van-2a", k === "batch" || k === "samples" ? 2 : 1);
     const pts: FigurePoint[] = [];
     for (const m of s.models) {
       if (!(m in LABELS)) throw new Error(`van-2a: unknown model "${m}" (known: ${Object.keys(LABELS).join(", ")})`);

@@ -17,6 +17,7 @@ import { made } from "../models/index";
 import { layer, line, rule } from "../plot/specs";
 import { triangularAF } from "../systems/lattices";
 import { trainVan } from "../train/index";
+import { checkBetas, checkCount } from "./store";
 import type { FigureDefinition, FigurePoint, Row, Settings } from "./types";
 
 /** Wannier's residual entropy per site of the triangular antiferromagnet (Phys. Rev. 79, 357 (1950)). */
@@ -92,6 +93,9 @@ export const van2b: FigureDefinition<Van2bSettings> = {
   minutes: { quick: 1, full: 60 },
   columns: ["L", "beta", "method", "entropy", "entropyError", "entropyModel", "entropyModelError", "energy", "essFraction", "status"],
   points(s) {
+    checkBetas([...s.betas, ...s.vanBetas], "betas and vanBetas", "van-2b");
+    for (const L of [...s.sizes, ...s.vanSizes]) checkCount(L, "sizes and vanSizes", "van-2b", 2);
+    for (const k of ["steps", "batch", "samples", "depth", "width"] as const) checkCount(s[k], k, "van-2b", k === "batch" || k === "samples" ? 2 : 1);
     const pts: FigurePoint[] = [];
     for (const L of s.sizes) for (const beta of s.betas) pts.push({ id: `exact_L=${L}_beta=${beta}`, kind: "exact", L, beta });
     for (const L of s.vanSizes) for (const beta of s.vanBetas) pts.push({ id: `van_L=${L}_beta=${beta}`, kind: "van", L, beta });

@@ -16,6 +16,7 @@ import { grid, scatter } from "../plot/specs";
 import { metropolis } from "../samplers/index";
 import { hopfield } from "../systems/lattices";
 import { trainVan } from "../train/index";
+import { checkBetas, checkCount } from "./store";
 import type { FigureDefinition, FigurePoint, PointContext, Row, Settings } from "./types";
 
 export interface Van3Settings extends Settings {
@@ -136,6 +137,9 @@ export const van3: FigureDefinition<Van3Settings> = {
   minutes: { quick: 1, full: 90 },
   columns: ["panel", "method", "beta", "quantity", "m1", "m2", "value", "error", "reference"],
   points(s) {
+    checkBetas(s.betas, "betas", "van-3");
+    checkCount(s.n, "n", "van-3", 2);
+    for (const k of ["patterns", "steps", "batch", "samples", "depth", "width", "shown", "sweeps"] as const) checkCount(s[k], k, "van-3", k === "batch" || k === "samples" ? 2 : 1);
     const pts: FigurePoint[] = [];
     for (const method of ["van", "mcmc"]) for (const beta of s.betas) pts.push({ id: `${method}_beta=${beta}`, method, beta });
     return pts;

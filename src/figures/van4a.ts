@@ -16,6 +16,7 @@ import { line, layer } from "../plot/specs";
 import { sk } from "../systems/lattices";
 import type { SpinSystem } from "../systems/types";
 import { trainVan } from "../train/index";
+import { checkBetas, checkCount } from "./store";
 import type { FigureDefinition, FigurePoint, Row, Settings } from "./types";
 
 export interface Van4aSettings extends Settings {
@@ -125,6 +126,9 @@ export const van4a: FigureDefinition<Van4aSettings> = {
   minutes: { quick: 1, full: 50 },
   columns: ["n", "beta", "method", "freeEnergy", "freeEnergyError", "exactFreeEnergy", "relativeError", "relativeErrorError", "status", "note"],
   points(s) {
+    checkBetas(s.betas, "betas", "van-4a");
+    checkCount(s.n, "n", "van-4a", 2);
+    for (const k of ["steps", "batch", "samples", "depth", "width"] as const) checkCount(s[k], k, "van-4a", k === "batch" || k === "samples" ? 2 : 1);
     const pts: FigurePoint[] = [];
     for (const method of s.methods) {
       if (!(method in LABELS)) throw new Error(`van-4a: unknown method "${method}" (known: ${Object.keys(LABELS).join(", ")})`);

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
 import { list, run, type FigureRunOptions } from "../../src/figures/index";
 import { hashSeed, parseShard } from "../../src/figures/store";
 
@@ -146,6 +147,9 @@ test("bad input is refused before any work, naming what is wrong, writing nothin
     ["van-2b", { settings: { sizez: [3] }, out: nothing }, /unknown setting "sizez" of van-2b/],
     ["van-2b", { settings: { steps: "many" }, out: nothing }, /setting "steps" of van-2b must be a number/],
     ["van-2b", { settings: { betas: 2 }, out: nothing }, /setting "betas" of van-2b must be an array/],
+    ["van-2b", { settings: { betas: [0, 1] }, out: nothing }, /van-2b: betas and vanBetas must be numbers > 0, got 0/],
+    ["van-2b", { settings: { sizes: [2.5] }, out: nothing }, /van-2b: sizes and vanSizes must be an integer ≥ 2, got 2.5/],
+    ["van-4a", { settings: { methods: ["exact"] }, out: nothing }, /van-4a: unknown method "exact" \(known: van, nmf, tap, bethe\)/],
     ["van-2b", { full: "yes" as unknown as boolean, out: nothing }, /full must be true or false/],
     ["van-2b", { fulll: true } as FigureRunOptions, /unknown option "fulll"/],
     ["van-2b", { out: file }, /out .* is an existing file, not a directory/],
@@ -167,4 +171,11 @@ test("bad input is refused before any work, naming what is wrong, writing nothin
   }
   assert.ok(!fs.existsSync(nothing));
   assert.equal(fs.readdirSync(path.join(other, "van-2b.points")).length, 1);
+});
+
+test("a run frees its tensors (VAN point included)", async () => {
+  await run("van-2b", quiet({ out: dir("warm") })); // backend and kernels warmed up
+  const before = tf.memory().numTensors;
+  await run("van-2b", quiet({ out: dir("leak"), seed: 11 }));
+  assert.equal(tf.memory().numTensors, before);
 });
