@@ -133,7 +133,7 @@ test("bad input is refused before any work, naming what is wrong, writing nothin
   await run("van-2b", quiet({ out: partial, shard: "1/2" }));
   const nothing = dir("never-written");
   const cases: Array<[string, FigureRunOptions, RegExp]> = [
-    ["van-9z", {}, /unknown figure "van-9z" \(figures: van-2a, van-2b, van-3, van-4a, bg-doublewell\)/],
+    ["van-9z", {}, /unknown figure "van-9z" \(figures: van-2a, van-2b, van-3, van-4a, bg-doublewell, bg-mullerbrown\)/],
     ["twobo-2d", {}, /twobo-2d" is not available yet: needs the periodic Pfaffian/],
     ["van-2b", { shard: "3/2", out: nothing }, /K must be between 1 and N = 2, got 3/],
     ["van-2b", { shard: "0/2", out: nothing }, /K must be between 1 and N = 2, got 0/],
