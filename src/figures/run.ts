@@ -18,7 +18,7 @@ import { savePlot } from "../plot/show";
 import { version } from "../version";
 import { FIGURES, UNAVAILABLE } from "./registry";
 import {
-  canonical, checkOutDir, checkPoints, describeMismatch, gitCommit, hashSeed, inShard, parseShard, readPoints, resolveSettings, tidyRows,
+  canonical, checkOutDir, checkPoints, describeMismatch, gitCommit, gitDirty, hashSeed, inShard, parseShard, readPoints, resolveSettings, tidyRows,
   writeAtomic, writePoint, type ComputedBy, type Fingerprint, type PointRecord, type Shard,
 } from "./store";
 import type { Cell, FigureDefinition, FigurePoint, Row, Settings } from "./types";
@@ -278,6 +278,7 @@ async function writeFigure(
     command,
     version,
     gitCommit: gitCommit(),
+    gitDirty: gitDirty(),
     seed: fp.seed,
     full: fp.full,
     settings,

@@ -207,6 +207,7 @@ export function checkOutDir(dir: unknown, where: string): string {
 }
 
 let commit: string | null | undefined;
+let dirty: boolean | null | undefined;
 
 /**
  * The git commit of the boltzlab checkout this code runs from, or null when
@@ -222,6 +223,19 @@ export function gitCommit(): string | null {
     commit = null;
   }
   return commit;
+}
+
+/** Whether the checkout of `gitCommit()` has uncommitted changes to tracked files (null outside a checkout). */
+export function gitDirty(): boolean | null {
+  if (dirty !== undefined) return dirty;
+  if (gitCommit() === null) return (dirty = null);
+  try {
+    const out = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: path.resolve(__dirname, "..", ".."), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    dirty = out.trim() !== "";
+  } catch {
+    dirty = null;
+  }
+  return dirty;
 }
 
 /** The rows of all points in the figure's order, each row completed to the figure's columns (missing → null). */

@@ -52,6 +52,7 @@ test("a run writes NAME.csv, .svg, .png and .json with provenance", async () => 
   for (const k of ["command", "version", "gitCommit", "seed", "backend", "threads", "settings", "stages", "points", "wallSeconds", "headline"]) assert.ok(k in p, k);
   assert.equal(p.seed, 7);
   assert.ok(p.gitCommit === null || /^[0-9a-f]{40}$/.test(p.gitCommit));
+  assert.ok(p.gitCommit === null ? p.gitDirty === null : typeof p.gitDirty === "boolean");
   assert.equal(typeof p.version, "string");
   assert.ok(["tensorflow", "wasm", "cpu"].includes(p.backend.name));
   assert.ok(p.threads >= 1);
