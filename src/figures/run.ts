@@ -6,6 +6,7 @@
  * same files. `list()` describes every figure. See ./store.ts for seeds,
  * shards and point files.
  */
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { backendInfo } from "../core/backend";
@@ -22,7 +23,6 @@ import {
   writeAtomic, writePoint, type ComputedBy, type Fingerprint, type PointRecord, type Shard,
 } from "./store";
 import type { Cell, FigureDefinition, FigurePoint, Row, Settings } from "./types";
-import fs from "node:fs";
 
 export interface FigureRunOptions {
   /** The paper's (or largest practical) setting instead of the quick one (default false). */
@@ -131,7 +131,7 @@ export async function run(name: string, options: FigureRunOptions = {}): Promise
     for (const k of ["full", "seed", "shard", "settings", "maxPoints"] as const) {
       if (options[k] !== undefined) throw new UsageError(`${W}: merge takes the setting and seed from the results; do not combine it with ${k}`);
     }
-    return merge(def, options.merge, out, command, options.progress, t0);
+    return merge(def, options.merge, out, command, t0);
   }
   const seed = options.seed ?? 0;
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`${W}: seed must be an integer in [0, 2^31), got ${JSON.stringify(options.seed)}`);
@@ -209,7 +209,7 @@ function computeOne(def: FigureDefinition, settings: Settings, fp: Fingerprint, 
   return { format: "boltzlab-figure-point-1", fingerprint: fp, id: p.id, point: p, seed, rows, seconds: (performance.now() - t) / 1000, computedBy: by };
 }
 
-async function merge(def: FigureDefinition, dirs: unknown, out: string, command: string, progress: boolean | undefined, t0: number): Promise<FigureRunResult> {
+async function merge(def: FigureDefinition, dirs: unknown, out: string, command: string, t0: number): Promise<FigureRunResult> {
   const W = "figures.run";
   if (!Array.isArray(dirs) || dirs.length === 0 || dirs.some((d) => typeof d !== "string" || d === "")) throw new UsageError(`${W}: merge must be a non-empty list of directories`);
   const records = new Map<string, PointRecord>();
@@ -235,7 +235,6 @@ async function merge(def: FigureDefinition, dirs: unknown, out: string, command:
   const tValidated = performance.now();
   const present = points.map((p) => records.get(p.id) as PointRecord);
   const rows = tidyRows(def, present);
-  void progress;
   const stages = { validate: (tValidated - t0) / 1000, points: 0 };
   const written = await writeFigure(def, settings, fp, present, rows, out, command, stages, dirs as string[], t0, new Set());
   return {
