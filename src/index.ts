@@ -34,6 +34,7 @@ export * as estimates from "./estimates/index";
 export * as flows from "./flows/index";
 export * as bg from "./bg/index";
 export * as meanfield from "./meanfield/index";
+export * as figures from "./figures/index";
 export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
 export type { GenerativeModel, Sample } from "./models/types";
 export type { SamplerOptions, SamplerResult } from "./samplers/types";

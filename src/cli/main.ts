@@ -5,6 +5,7 @@
 import { isUsageError } from "../core/errors";
 import { Options, parseArgs, type Command } from "./args";
 import { exactCommand } from "./exact";
+import { figureCommand } from "./figure";
 import { flowCommand } from "./flow";
 import { infoCommand } from "./info";
 import { meanfieldCommand } from "./meanfield";
@@ -12,7 +13,7 @@ import { sampleCommand } from "./sample";
 import { trainCommand } from "./train";
 
 /** Every command; later modules add theirs here. */
-export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand, flowCommand, meanfieldCommand];
+export const commands: Command[] = [infoCommand, sampleCommand, exactCommand, trainCommand, flowCommand, meanfieldCommand, figureCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);

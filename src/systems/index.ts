@@ -9,6 +9,7 @@ export {
   ea3d,
   rrg,
   curieWeiss,
+  hopfield,
   type Boundary,
   type CouplingDistribution,
   type IsingOptions,
@@ -17,6 +18,8 @@ export {
   type EAOptions,
   type RRGOptions,
   type CurieWeissOptions,
+  type HopfieldOptions,
+  type HopfieldSystem,
 } from "./lattices";
 export {
   energies,

@@ -291,3 +291,54 @@ export function curieWeiss(options: CurieWeissOptions): SparseSpinSystem {
   }
   return new SparseSpinSystem({ n, edges: { i: I, j: Jn, J: Jv }, fields: h === 0 ? null : new Float64Array(n).fill(h), name: `curie-weiss n=${n}` });
 }
+
+export interface HopfieldOptions extends RandomOptions {
+  /** Number of spins N. */
+  n: number;
+  /** Number of stored patterns P (≥ 1). */
+  patterns: number;
+}
+
+/** A Hopfield network: the spin system plus its stored patterns. */
+export type HopfieldSystem = SparseSpinSystem & {
+  /** The P stored patterns ξ^μ ∈ {±1}^N, one Int8Array each. */
+  readonly patterns: ReadonlyArray<Int8Array>;
+};
+
+/**
+ * Hopfield model (associative memory): P random patterns ξ^μ ∈ {±1}^N
+ * (seeded) stored by the Hebb rule J_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ on all
+ * pairs i < j (zero diagonal), E = −Σ_{i<j} J_ij s_i s_j. For P ≪ N and
+ * β > 1 the Boltzmann distribution concentrates near the 2P retrieval
+ * states ±ξ^μ, with overlap m = ξ^μ·s/N solving m = tanh(βm).
+ */
+export function hopfield(options: HopfieldOptions): HopfieldSystem {
+  const W = "hopfield";
+  checkKeys(options, ["n", "patterns", "seed", "rng"], W);
+  const n = checkInteger(options?.n, "n", W, { min: 2 });
+  const P = checkInteger(options.patterns, "patterns", W, { min: 1 });
+  const rng = resolveRng(options, W);
+  const xi: Int8Array[] = [];
+  for (let mu = 0; mu < P; mu++) {
+    const p = new Int8Array(n);
+    for (let i = 0; i < n; i++) p[i] = rng.uniform32() < 0.5 ? -1 : 1;
+    xi.push(p);
+  }
+  const m = (n * (n - 1)) / 2;
+  const I = new Int32Array(m);
+  const Jn = new Int32Array(m);
+  const Jv = new Float64Array(m);
+  let k = 0;
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++, k++) {
+      I[k] = a;
+      Jn[k] = b;
+      let s = 0;
+      for (let mu = 0; mu < P; mu++) s += xi[mu][a] * xi[mu][b];
+      Jv[k] = s / n;
+    }
+  }
+  const seed = options.rng === undefined && options.seed !== undefined ? ` seed=${options.seed}` : "";
+  const system = new SparseSpinSystem({ n, edges: { i: I, j: Jn, J: Jv }, name: `hopfield n=${n} p=${P}${seed}` });
+  return Object.assign(system, { patterns: xi as ReadonlyArray<Int8Array> });
+}
