@@ -557,6 +557,13 @@ function shrinkToFit(spec: VegaLiteSpec, panels: VegaLiteSpec[], perRow: number)
   }
 }
 
+/** Text marks (rule labels) inside a panel end at its right edge instead of running past it. */
+function limitTextMarks(spec: VegaLiteSpec, limit: number): void {
+  const mark = spec.mark as Record<string, unknown> | undefined;
+  if (mark !== undefined && typeof mark === "object" && mark.type === "text") mark.limit = Math.max(40, limit);
+  for (const child of (spec.layer ?? []) as VegaLiteSpec[]) limitTextMarks(child, limit);
+}
+
 /** Title characters per pixel of panel width (13 px bold titles run about 7 px a character). */
 const TITLE_PX_PER_CHAR = 7;
 
@@ -566,6 +573,7 @@ const TITLE_PX_PER_CHAR = 7;
  * pushed side-by-side charts past a notebook's width.
  */
 function wrapTitle(panel: VegaLiteSpec): void {
+  if (typeof panel.width === "number") limitTextMarks(panel, panel.width - 8);
   const t = panel.title as unknown;
   const original = typeof t === "string" ? t : Array.isArray(t) ? (t as string[]).join(" ") : null;
   if (original === null || typeof panel.width !== "number") return;
