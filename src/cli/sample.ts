@@ -3,7 +3,6 @@
  * estimates with their errors, autocorrelation times and the exact value
  * where one is cheap to compute.
  */
-import { exact, applicableMethods } from "../exact";
 import type { GenerativeModel } from "../models/types";
 import { heatBath, metropolis, neuralMcmc, parallelTempering, summarize, wolff } from "../samplers";
 import type { SamplerResult } from "../samplers/types";
@@ -12,6 +11,7 @@ import { parseSystemSpec } from "../systems/parse";
 import { loadModel } from "../train/checkpoint";
 import type { SpinSystem } from "../systems/types";
 import type { Command, Options } from "./args";
+import { cheapExact } from "./reference";
 import { asUsage, checkCheckpointFile, need } from "./checks";
 import { UsageError } from "../core/errors";
 import { PA_USAGE, samplePa } from "./samplePa";
@@ -24,15 +24,8 @@ const CLI_MAX_ENUMERATE = 20;
 const MIN_RECORDED = 4;
 
 function exactEnergy(system: SpinSystem, beta: number): { value: number | null; method: string | null } {
-  const ok = applicableMethods(system);
-  const method = (["kaufman", "kac-ward", "transfer-matrix"] as const).find((m) => ok[m] === null) ?? (ok.enumerate === null && system.n <= CLI_MAX_ENUMERATE ? "enumerate" : null);
-  if (method === null) return { value: null, method: null };
-  try {
-    const r = exact(system, beta, { method });
-    return { value: r.energyPerSpin, method: r.method };
-  } catch {
-    return { value: null, method: null };
-  }
+  const r = cheapExact(system, beta, CLI_MAX_ENUMERATE);
+  return r === null ? { value: null, method: null } : { value: r.e, method: r.method };
 }
 
 function parseBetas(text: string, where: string): number[] {

@@ -5,7 +5,7 @@
  * where a cheap exact method applies.
  */
 import { UsageError } from "../core/errors";
-import { applicableMethods, exact } from "../exact";
+import { cheapExact } from "./reference";
 import { loadInstance } from "../io/instance";
 import { populationAnnealing } from "../samplers/populationAnnealing";
 import { parseSystemSpec } from "../systems/parse";
@@ -19,15 +19,8 @@ export const PA_USAGE =
   "boltzlab sample --sampler pa (--system SPEC | --instance FILE) --beta B [--replicas R=1000] [--temperatures K=100] [--sweeps S=10] [--runs M=8] [--move metropolis|heatbath] [--resampling systematic|multinomial] [--seed S]";
 
 function exactAt(system: SpinSystem, beta: number): { f: number | null; e: number | null; method: string | null } {
-  const ok = applicableMethods(system);
-  const method = (["kaufman", "kac-ward", "transfer-matrix"] as const).find((m) => ok[m] === null) ?? (ok.enumerate === null && system.n <= CLI_MAX_ENUMERATE ? "enumerate" : null);
-  if (method === null) return { f: null, e: null, method: null };
-  try {
-    const r = exact(system, beta, { method });
-    return { f: Number.isFinite(r.freeEnergyPerSpin) ? r.freeEnergyPerSpin : null, e: r.energyPerSpin, method: r.method };
-  } catch {
-    return { f: null, e: null, method: null };
-  }
+  const r = cheapExact(system, beta, CLI_MAX_ENUMERATE);
+  return r === null ? { f: null, e: null, method: null } : { f: r.f, e: r.e, method: r.method };
 }
 
 /** Runs `boltzlab sample --sampler pa` once the shared options (system, β) are read. */

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { applicableMethods, exact, type ExactMethod } from "../exact/exact";
 import { estimateVan } from "../estimates/van";
 import { made } from "../models/made";
 import { pixelcnn } from "../models/pixelcnn";
@@ -10,6 +9,7 @@ import { parseSystemSpec } from "../systems/parse";
 import type { SpinSystem } from "../systems/types";
 import { saveHistory, trainVan } from "../train/van";
 import type { Command } from "./args";
+import { cheapExact } from "./reference";
 import { asUsage, checkCheckpointFile, checkOutDir, need } from "./checks";
 import { ensureBackend } from "../core/backend";
 import { UsageError } from "../core/errors";
@@ -17,17 +17,6 @@ import { configDifference } from "../train/checkpoint";
 import { finiteOrNull, printWarnings } from "./warnings";
 
 const MODELS = ["made", "pixelcnn", "twobo"] as const;
-
-/** The exact free energy per spin where a method applies cheaply (enumeration up to n = 26), else null. */
-function cheapExact(system: SpinSystem, beta: number): { f: number; e: number | null; s: number | null; method: string } | null {
-  const ok = applicableMethods(system);
-  const order: ExactMethod[] = ["kaufman", "kac-ward", "transfer-matrix"];
-  let method: ExactMethod | null = order.find((m) => ok[m] === null) ?? null;
-  if (method === null && ok.enumerate === null && system.n <= 26) method = "enumerate";
-  if (method === null) return null;
-  const r = exact(system, beta, { method, probabilities: false });
-  return { f: r.freeEnergyPerSpin, e: r.energyPerSpin, s: r.entropyPerSpin, method: r.method };
-}
 
 export const trainCommand: Command = {
   name: "train",
@@ -136,7 +125,7 @@ export const trainCommand: Command = {
         checkpoint: out === undefined ? undefined : path.join(out, "checkpoint.json"),
       });
       const est = estimateVan({ model: m, system, beta, samples, batch, seed: seed + 2 });
-      const ex = cheapExact(system, beta);
+      const ex = cheapExact(system, beta, 26);
       const summary = {
         system: system.name,
         n: system.n,
