@@ -34,6 +34,8 @@ export * as estimates from "./estimates/index";
 export * as flows from "./flows/index";
 export * as bg from "./bg/index";
 export * as meanfield from "./meanfield/index";
+// Workshop exercises: bz.workshop.check.<name>(yourFunction) prints "correct" or a hint (notebooks/workshop/).
+export * as workshop from "./workshop/index";
 export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
 export type { GenerativeModel, Sample } from "./models/types";
 export type { SamplerOptions, SamplerResult } from "./samplers/types";
