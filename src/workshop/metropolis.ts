@@ -240,7 +240,7 @@ export function checkMetropolisSweep(fn: SweepFunction, options?: CheckOptions):
       const measured = `⟨E⟩/N = ${fmt(eStat.mean)} ± ${fmt(eStat.error)} and ⟨|m|⟩ = ${fmt(mStat.mean)} ± ${fmt(mStat.error)}`;
       const exactText = `exact ${fmt(ex.energyPerSpin)} and ${fmt(ex.absMagnetizationPerSpin)}`;
       const candidates: [string, { e: number; m: number }][] = [
-        [" — they match β/2: the energy change of flipping s_i is ΔE = 2 s_i Σ_j s_j (did you forget the 2? both bonds change sign)", expectation(beta / 2, "torus")],
+        [" — they match β/2: the energy change of flipping s_i is ΔE = 2 s_i Σ_j s_j (did you forget the 2? each bond −s_i s_j flips sign, a change of twice its value)", expectation(beta / 2, "torus")],
         [" — they match 2β: is each bond counted twice in ΔE = 2 s_i Σ_j s_j, or β applied twice?", expectation(2 * beta, "torus")],
         [" — they match an antiferromagnet: check the sign of ΔE = +2 s_i Σ_j s_j", expectation(-beta, "torus")],
         [" — they match open boundaries: on the torus the neighbours wrap around, (r ± 1 + L) % L and (c ± 1 + L) % L", expectation(beta, "open")],
