@@ -16,6 +16,7 @@ import { checkReinforceLoss } from "./reinforce";
 import { checkReverseKL, reverseKL } from "./reverseKL";
 import { reinforceLoss } from "../train/van";
 import type { CheckResult } from "./result";
+import { checkKeys } from "../core/validate";
 
 export type { CheckResult, CheckOptions } from "./result";
 export type { AcceptanceFunction, SweepFunction } from "./metropolis";
@@ -44,12 +45,19 @@ export const reference = {
 
 type ExerciseName = keyof typeof reference;
 
+export interface FallbackOptions {
+  /** Print the note when boltzlab's function is substituted (default true). */
+  print?: boolean;
+}
+
 /**
  * The student's function when its check passed; otherwise boltzlab's own, after
  * printing a note, so that the rest of the notebook still shows its results.
  */
-export function fallback<F>(result: CheckResult, yours: F, options: { print?: boolean } = {}): F {
+export function fallback<F>(result: CheckResult, yours: F, options: FallbackOptions = {}): F {
   const where = "workshop.fallback";
+  if (options === null || typeof options !== "object") throw new Error(`${where}: options must be an object`);
+  checkKeys(options, ["print"], where);
   if (result === null || typeof result !== "object" || typeof result.ok !== "boolean" || !(result.name in reference)) {
     throw new Error(`${where}: result must be what a bz.workshop.check.<name> call returned`);
   }

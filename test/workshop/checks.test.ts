@@ -67,6 +67,7 @@ test("check.*: a wrong option is the caller's error and throws, naming it", () =
   assert.throws(() => check.acceptance(reference.acceptance, { printt: false } as never), /workshop\.check\.acceptance.*printt/);
   assert.throws(() => check.reinforceLoss(reference.reinforceLoss, { seed: 1.5 }), /workshop\.check\.reinforceLoss: seed must be an integer/);
   assert.throws(() => fallback({} as CheckResult, reference.acceptance), /workshop\.fallback: result must be/);
+  assert.throws(() => fallback(check.acceptance(reference.acceptance, quiet), reference.acceptance, { quiet: true } as never), /workshop\.fallback.*quiet/);
 });
 
 test("check.*: prints the message on stdout unless print is false", () => {
