@@ -14,6 +14,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { NOTEBOOK_WIDTH } from "../../src/plot/specs";
+import { vegaLiteWarnings } from "../../src/plot/render";
+import { VEGA_LITE_MIME } from "../../src/plot/show";
 
 const root = path.resolve(__dirname, "..", "..");
 const dir = path.join(root, "notebooks", "workshop");
@@ -22,7 +25,7 @@ const python = path.join(root, ".venv", "bin", "python");
 const outDir = path.join(root, "test", ".out", "workshop");
 const notebooks = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort() : [];
 
-interface Output { output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string }
+interface Output { output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, unknown> }
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null }
 interface Notebook { cells: Cell[]; metadata: { kernelspec?: { name?: string } } }
 
@@ -160,8 +163,25 @@ function execute(file: string, out: string): { seconds: number; error: string | 
   return { seconds: summary.seconds, error: summary.error, images: summary.images, stdout: stdout, errors: errors };
 }
 
+/** What a reader would see that is wrong (as in notebooks.test.ts): vega-lite warnings, charts wider than the output area. */
+async function readerProblems(out: string): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [k, cell] of read(out).cells.entries()) {
+    for (const o of cell.outputs ?? []) {
+      const spec = o.data?.[VEGA_LITE_MIME];
+      if (spec !== undefined) for (const w of await vegaLiteWarnings(spec as Record<string, unknown>)) problems.push(`cell ${k}: vega-lite warns: ${w}`);
+      const svg = o.data?.["image/svg+xml"];
+      if (svg !== undefined) {
+        const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(Array.isArray(svg) ? svg.join("") : String(svg))?.[1]);
+        if (width > NOTEBOOK_WIDTH + 40) problems.push(`cell ${k}: a chart ${width} px wide`);
+      }
+    }
+  }
+  return problems;
+}
+
 for (const name of notebooks) {
-  test(`workshop ${name}: the unfilled notebook runs to the end with a hint for every check`, { timeout: 20 * 60 * 1000 }, (t) => {
+  test(`workshop ${name}: the unfilled notebook runs to the end with a hint for every check`, { timeout: 20 * 60 * 1000 }, async (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
     const checks = checksOf(read(path.join(dir, name)));
     const r = execute(path.join(dir, name), path.join(outDir, name));
@@ -178,9 +198,10 @@ for (const name of notebooks) {
     const fallbacks = fallbacksOf(read(path.join(dir, name)));
     assert.ok(fallbacks.length >= 1, "the notebook never falls back to boltzlab's function");
     for (const c of fallbacks) assert.ok(lines.some((l) => l.startsWith(`note: ${c} did not pass its check`)), `${c}: no note that boltzlab's ${c} is used instead`);
+    assert.deepEqual(await readerProblems(path.join(outDir, name)), [], `${name}: what a reader would see`);
   });
 
-  test(`workshop solutions/${name}: every check prints "correct", no hint`, { timeout: 20 * 60 * 1000 }, (t) => {
+  test(`workshop solutions/${name}: every check prints "correct", no hint`, { timeout: 20 * 60 * 1000 }, async (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
     const checks = checksOf(read(path.join(solDir, name)));
     const r = execute(path.join(solDir, name), path.join(outDir, "solutions", name));
@@ -192,5 +213,6 @@ for (const name of notebooks) {
     for (const c of checks) assert.ok(lines.some((l) => l.startsWith(`${c}: correct (`)), `${c}: "correct" not printed`);
     const hints = lines.filter((l) => / hint — /.test(l) || l.startsWith("note: "));
     assert.deepEqual(hints, [], "a solution printed hints or fell back to boltzlab's functions");
+    assert.deepEqual(await readerProblems(path.join(outDir, "solutions", name)), [], `solutions/${name}: what a reader would see`);
   });
 }
