@@ -96,3 +96,17 @@ test("writeTable: bad input names the argument and writes nothing", () => {
   assert.deepEqual(fs.readdirSync(dir), []);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("writeTable: a write that fails leaves the previous file as it was and no temporary file", () => {
+  const pl = polars();
+  const dir = tmpDir();
+  const file = path.join(dir, "results.csv");
+  writeTable(rows, file);
+  const before = fs.readFileSync(file, "utf8");
+  // CSV cannot hold nested lists: polars refuses while writing, after the checks passed
+  const nested = pl.DataFrame({ a: [[1, 2], [3]] });
+  assert.throws(() => writeTable(nested, file), (e: Error) => e.message.startsWith(`writeTable: could not write ${file}`));
+  assert.equal(fs.readFileSync(file, "utf8"), before);
+  assert.deepEqual(fs.readdirSync(dir), ["results.csv"]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
