@@ -35,6 +35,8 @@ export * as flows from "./flows/index";
 export * as bg from "./bg/index";
 export * as meanfield from "./meanfield/index";
 export * as figures from "./figures/index";
+// Workshop exercises: bz.workshop.check.<name>(yourFunction) prints "correct" or a hint (notebooks/workshop/).
+export * as workshop from "./workshop/index";
 export type { SpinSystem, ContinuousSystem, System, Geometry, ExactResult } from "./systems/types";
 export type { GenerativeModel, Sample } from "./models/types";
 export type { SamplerOptions, SamplerResult } from "./samplers/types";

@@ -15,6 +15,7 @@ import { quadratureLogZ, wellFreeEnergyDifference } from "../exact/quadrature";
 import { realNVP } from "../flows/composite";
 import { continuousMetropolis } from "../samplers/continuous";
 import { doubleWell } from "../systems/continuous/quartic";
+import { writeTable } from "../io/table";
 import type { Command } from "./args";
 import { asUsage, checkOutDir, need } from "./checks";
 import { finiteOrNull, printWarnings } from "./warnings";
@@ -24,7 +25,7 @@ export const flowCommand: Command = {
   summary: "train a Boltzmann generator (by energy, by example or combined) and report ESS and ΔF between the wells against quadrature",
   usage:
     "boltzlab flow --system doublewell [--dim 2] [--beta 1] [--loss energy|example|combined] [--steps 1000] [--seed 0] " +
-    "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR]",
+    "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR [--format csv|parquet]]",
   async run(opts) {
     const where = "boltzlab flow";
     const systemName = opts.string("system", "doublewell");
@@ -40,6 +41,7 @@ export const flowCommand: Command = {
     const nSamples = opts.integer("samples", 200000);
     const startName = opts.string("start", "both");
     const out = opts.optionalString("out");
+    const format = opts.string("format", "csv");
     opts.checkUnused();
     // Everything is checked here, before TensorFlow loads.
     asUsage(where, () => checkOneOf(systemName, ["doublewell"] as const, "--system", where));
@@ -55,6 +57,8 @@ export const flowCommand: Command = {
     need(lr > 0, `${where}: --lr must be > 0, got ${lr}`);
     need(nSamples >= 2, `${where}: --samples must be ≥ 2 (the estimates' error bars need two samples), got ${nSamples}`);
     need(seed >= 0, `${where}: --seed must be ≥ 0, got ${seed}`);
+    need(format === "csv" || format === "parquet", `${where}: --format must be csv or parquet, got "${format}"`);
+    need(!opts.has("format") || out !== undefined, `${where}: --format needs --out DIR`);
     if (out !== undefined) checkOutDir(out, where);
     ensureBackend();
 
@@ -118,6 +122,7 @@ export const flowCommand: Command = {
       if (out !== undefined) {
         fs.mkdirSync(out, { recursive: true });
         trained.history.writeCSV(path.join(out, "history.csv"));
+        if (format === "parquet") writeTable(trained.history, path.join(out, "history.parquet"));
         fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
       }
       return summary;

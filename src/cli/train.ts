@@ -5,6 +5,7 @@ import { made } from "../models/made";
 import { pixelcnn } from "../models/pixelcnn";
 import { twobo } from "../models/twobo";
 import { loadInstance } from "../io/instance";
+import { writeTable } from "../io/table";
 import { parseSystemSpec } from "../systems/parse";
 import type { SpinSystem } from "../systems/types";
 import { saveHistory, trainVan } from "../train/van";
@@ -22,10 +23,10 @@ export const trainCommand: Command = {
   name: "train",
   summary:
     "train a VAN (MADE, PixelCNN or TwoBo) on a spin system by REINFORCE and print variational and importance-sampled free energies per spin " +
-    "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json",
+    "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json (with --format parquet also history.parquet)",
   usage:
     "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made|pixelcnn|twobo] [--depth D] [--width W] [--half-kernel K] " +
-    "[--z2] [--z2-method mixture|first-spin] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR]",
+    "[--z2] [--z2-method mixture|first-spin] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR [--format csv|parquet]]",
   async run(opts) {
     const C = "boltzlab train";
     const spec = opts.optionalString("system");
@@ -54,6 +55,7 @@ export const trainCommand: Command = {
     const seed = opts.integer("seed", 0);
     const resume = opts.optionalString("resume");
     const out = opts.optionalString("out");
+    const format = opts.string("format", "csv");
     opts.checkUnused();
     // Everything is checked here, before the system or model is built and before TensorFlow loads.
     need((spec === undefined) !== (file === undefined), `${C}: exactly one of --system or --instance is required`);
@@ -75,6 +77,8 @@ export const trainCommand: Command = {
     need(z2Method === "mixture" || z2Method === "first-spin", `${C}: --z2-method must be mixture or first-spin, got "${z2Method}"`);
     need(!opts.has("z2-method") || (model === "pixelcnn" && z2), `${C}: --z2-method applies to --model pixelcnn with --z2`);
     need(model !== "twobo" || !residual, `${C}: --residual applies to --model made or pixelcnn only`);
+    need(format === "csv" || format === "parquet", `${C}: --format must be csv or parquet, got "${format}"`);
+    need(!opts.has("format") || out !== undefined, `${C}: --format needs --out DIR`);
     if (out !== undefined) checkOutDir(out, C);
     const resumed = resume === undefined ? null : checkCheckpointFile(resume, C, "--resume");
     const system = spec !== undefined ? asUsage(`${C}: --system ${spec}`, () => parseSystemSpec(spec)) : asUsage(`${C}: --instance ${file}`, () => loadInstance(file as string));
@@ -165,6 +169,7 @@ export const trainCommand: Command = {
       if (out !== undefined) {
         fs.mkdirSync(out, { recursive: true });
         saveHistory(r.history, path.join(out, "history.csv"));
+        if (format === "parquet") writeTable(r.history, path.join(out, "history.parquet"));
         fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
       }
       return summary;

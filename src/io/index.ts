@@ -1,4 +1,4 @@
-/** Coupling instances: JSON load/save and the TwoBo/scipy `.npz` reader. */
+/** Coupling instances (JSON load/save, the TwoBo/scipy `.npz` reader) and result tables to CSV/Parquet. */
 export {
   loadInstance,
   saveInstance,
@@ -11,3 +11,4 @@ export {
   type SaveInstanceOptions,
 } from "./instance";
 export { parseNpy, parseNpz, readZip, type NpyArray } from "./npz";
+export { writeTable, type TableFormat, type WriteTableOptions, type WriteTableResult } from "./table";
