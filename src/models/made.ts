@@ -51,8 +51,9 @@ export interface MadeOptions extends RandomOptions {
 
 /**
  * Forward multiply-adds × batch up to which `reinforceGradients` is preferred to tf.variableGrads.
- * Measured (shared 2-core machine, Z2, batch 1000, median of 100 after warm-up): SK N = 20 depth 1
- * (1.9e5) fused 2.4 ms vs tensors 3.3–8 ms; N = 32 depth 1 (5e5) 5.1 vs 3.0 (fastest runs);
+ * Measured (shared 2-core machine, Z2, batch 1000, 100 runs after warm-up): SK N = 20 depth 1
+ * (1.9e5) fused median 1.9 ms (fastest 1.8) vs tensors median 2.9–8 ms (fastest 1.7); N = 32
+ * depth 1 (5e5) 5.1 vs 3.0 (fastest runs);
  * N = 20 depth 2 width 2 9.3 vs 5.5 ms CPU; depth 3 width 4 60 vs 12. The JS loops run at
  * ≈ 3–4 ns per multiply-add, so they win only where tfjs's per-kernel overhead dominates.
  */

@@ -132,6 +132,8 @@ export function madeReinforceGradients(
   const zmax = net.zmax;
   const lq0 = new Float64Array(rows);
   const dz = new Float64Array(rows * n);
+  // Σ_i ln(1 + t_i) as ln Π_i (1 + t_i): one logarithm per row (and per 512 sites, far from overflow) instead of one per site
+  const prod = new Float64Array(rows).fill(1);
   for (let i = 0; i < n; i++) {
     const o = i * rows;
     const fixed = i === 0 && net.biasFreeFirst;
@@ -151,8 +153,16 @@ export function madeReinforceGradients(
       // is active (tf's clipByValue passes the gradient at the bounds themselves)
       const yv = si * zi;
       const t = Math.exp(-Math.abs(yv));
-      lq0[r] += (yv < 0 ? yv : 0) - Math.log1p(t);
-      dz[o + r] = pass ? (si * (yv >= 0 ? t : 1)) / (1 + t) : 0;
+      const onePlus = 1 + t;
+      if (yv < 0) lq0[r] += yv;
+      prod[r] *= onePlus;
+      dz[o + r] = pass ? (si * (yv >= 0 ? t : 1)) / onePlus : 0;
+    }
+    if ((i & 511) === 511 || i === n - 1) {
+      for (let r = 0; r < rows; r++) {
+        lq0[r] -= Math.log(prod[r]);
+        prod[r] = 1;
+      }
     }
   }
   const logProb = new Float64Array(batch);
