@@ -308,7 +308,7 @@ function sampleJsPath(net: MadeNet, batch: number, rng: Rng, withLq: boolean): S
       for (let i = 0; i < n; i++) u[s * n + i] = rng.uniform32();
       flip[s] = net.z2 && rng.uniform32() < 0.5 ? 1 : 0;
     }
-    runGroup(net, p, sc, xs, count, u, lq);
+    runGroup(net, p, sc, xs, count, u, withLq ? lq : null);
     if (net.z2) {
       for (let k = 0; k < G * n; k++) neg[k] = -xs[k];
       if (withLq) runGroup(net, p, sc, neg, count, null, lqNeg);
@@ -406,13 +406,13 @@ function scratch(net: MadeNet): Float64Array[] {
 /**
  * G configurations side by side (rows of `xs`, sample-major), site by site.
  * With uniforms `u` it samples into `xs`, else it evaluates the given `xs`;
- * ln q₀ (unsymmetrised) goes to `lq`. Rows ≥ count are padding. Scratch
+ * ln q₀ (unsymmetrised) goes to `lq` (skipped when null). Rows ≥ count are padding. Scratch
  * arrays are unit-major with the G samples innermost, so every weight read
  * serves G multiply-adds: scratch[0] holds the first layer's running
  * pre-activations, scratch[2l−1] the activated input of layer l, scratch[2l]
  * its output, the last one the G logits (then spins) of the current site.
  */
-function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array, count: number, u: Float32Array | null, lq: Float64Array): void {
+function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array, count: number, u: Float32Array | null, lq: Float64Array | null): void {
   const n = net.size;
   const depth = net.depth;
   const wUnits = depth === 1 ? 1 : net.width;
@@ -425,7 +425,7 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
     for (let s = 0; s < G; s++) a0[k * G + s] = v;
   }
   if (u === null) for (let k = count * n; k < G * n; k++) xs[k] = 1;
-  lq.fill(0);
+  lq?.fill(0);
   const zmax = net.zmax;
   for (let i = 0; i < n; i++) {
     if (depth === 1) {
@@ -466,7 +466,7 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
         sp = s < count && u[s * n + i] * (1 + Math.exp(-z)) < 1 ? 1 : -1;
         xs[s * n + i] = sp;
       } else sp = xs[s * n + i];
-      lq[s] += logSigmoid(sp * z);
+      if (lq !== null) lq[s] += logSigmoid(sp * z);
       zs[s] = sp;
     }
     // rank-1 update of the first layer's pre-activations by spin i's column
