@@ -132,39 +132,7 @@ export function madeReinforceGradients(
   const zmax = net.zmax;
   const lq0 = new Float64Array(rows);
   const dz = new Float64Array(rows * n);
-  // Σ_i ln(1 + t_i) as ln Π_i (1 + t_i): one logarithm per row (and per 512 sites, far from overflow) instead of one per site
-  const prod = new Float64Array(rows).fill(1);
-  for (let i = 0; i < n; i++) {
-    const o = i * rows;
-    const fixed = i === 0 && net.biasFreeFirst;
-    for (let r = 0; r < rows; r++) {
-      let zi = fixed ? 0 : zRaw[o + r];
-      let pass = !fixed;
-      if (zi > zmax) {
-        zi = zmax;
-        pass = false;
-      } else if (zi < -zmax) {
-        zi = -zmax;
-        pass = false;
-      }
-      const si = s0[o + r];
-      // with y = s z and t = e^{−|y|}: ln σ(y) = min(y, 0) − ln(1 + t), and
-      // ∂ ln σ(s z)/∂z = s σ(−y) = s·t/(1 + t) (y ≥ 0) or s/(1 + t) (y < 0); zero where the clamp
-      // is active (tf's clipByValue passes the gradient at the bounds themselves)
-      const yv = si * zi;
-      const t = Math.exp(-Math.abs(yv));
-      const onePlus = 1 + t;
-      if (yv < 0) lq0[r] += yv;
-      prod[r] *= onePlus;
-      dz[o + r] = pass ? (si * (yv >= 0 ? t : 1)) / onePlus : 0;
-    }
-    if ((i & 511) === 511 || i === n - 1) {
-      for (let r = 0; r < rows; r++) {
-        lq0[r] -= Math.log(prod[r]);
-        prod[r] = 1;
-      }
-    }
-  }
+  logitTerms(hs[D], s0, n, rows, net.zmax, net.biasFreeFirst, lq0, dz);
   const logProb = new Float64Array(batch);
   for (let b = 0; b < batch; b++) logProb[b] = net.z2 ? symmetrize(lq0[b], lq0[b + batch]) : lq0[b];
 
@@ -262,10 +230,52 @@ export function madeReinforceGradients(
       if (t === undefined) throw new Error(`${W}: variable ${v.name} is not one of the network's`);
       return t;
     });
-    return { logProb, loss, grads };
+      return { logProb, loss, grads };
   } catch (e) {
     tf.dispose([...byVar.values()]);
     throw e;
+  }
+}
+
+/**
+ * From the raw logits zRaw and the spins s0 ([n × rows], rows innermost): ln q₀ per row into lq0
+ * and ∂ln q₀/∂z_raw into dz. With y = s z (z clamped to ±zmax) and t = e^{−|y|}:
+ * ln σ(y) = min(y, 0) − ln(1 + t), summed as ln Π(1 + t) (one logarithm per row and 512 sites);
+ * ∂ ln σ(s z)/∂z = s σ(−y) = s·t/(1 + t) (y ≥ 0) or s/(1 + t) (y < 0), zero where the clamp is
+ * active (tf's clipByValue passes the gradient at the bounds themselves) and at a fixed first site.
+ */
+function logitTerms(zRaw: Float64Array, s0: Float64Array, n: number, rows: number, zmax: number, biasFreeFirst: boolean, lq0: Float64Array, dz: Float64Array): void {
+  const prod = new Float64Array(rows).fill(1);
+  // e^{−|y|} for |y| ≤ zmax as 2^{−j}·e^{u}, j = ⌈|y| log₂e⌉, u ∈ [0, ln 2) (Taylor to degree 11: relative error < 3e-11, far
+  // below float32's): ≈ 5 ns against Math.exp's 7 here, and there are 2·batch·N of them
+  const pow2 = new Float64Array(Math.ceil(zmax * Math.LOG2E) + 2);
+  for (let j = 0; j < pow2.length; j++) pow2[j] = 2 ** -j;
+  for (let i = 0; i < n; i++) {
+    const o = i * rows;
+    const fixed = i === 0 && biasFreeFirst;
+    for (let r = 0; r < rows; r++) {
+      const raw = fixed ? 0 : zRaw[o + r];
+      const zi = raw > zmax ? zmax : raw < -zmax ? -zmax : raw;
+      const si = s0[o + r];
+      const yv = si * zi;
+      const v = Math.abs(yv) * Math.LOG2E;
+      const j = Math.ceil(v);
+      const u = (j - v) * Math.LN2; // e^{−|y|} = 2^{−j} e^{u}, u ∈ [0, ln 2)
+      const t = pow2[j] * (1 + u * (1 + u * (1 / 2 + u * (1 / 6 + u * (1 / 24 + u * (1 / 120 + u * (1 / 720 + u * (1 / 5040 + u * (1 / 40320 + u * (1 / 362880 + u * (1 / 3628800 + u / 39916800)))))))))));
+      const onePlus = 1 + t;
+      lq0[r] += Math.min(yv, 0);
+      prod[r] *= onePlus;
+      // s σ(−y) = s·t/(1 + t) for y > 0, s/(1 + t) for y < 0: with g = sign(y), s·((1 + g)t + 1 − g)/(2(1 + t)) (no branch on y's sign)
+      const g = Math.sign(yv);
+      const d = (si * ((1 + g) * t + 1 - g)) / (2 * onePlus);
+      dz[o + r] = raw > zmax || raw < -zmax || fixed ? 0 : d;
+    }
+    if ((i & 511) === 511 || i === n - 1) {
+      for (let r = 0; r < rows; r++) {
+        lq0[r] -= Math.log(prod[r]);
+        prod[r] = 1;
+      }
+    }
   }
 }
 
