@@ -51,9 +51,9 @@ export interface MadeOptions extends RandomOptions {
 
 /**
  * Forward multiply-adds × batch up to which `reinforceGradients` is preferred to tf.variableGrads.
- * Measured (shared 2-core machine, Z2, batch 1000, 100 runs after warm-up): SK N = 20 depth 1
- * (1.9e5) fused median 1.9 ms (fastest 1.8) vs tensors median 2.9–8 ms (fastest 1.7); N = 32
- * depth 1 (5e5) 5.1 vs 3.0 (fastest runs);
+ * Measured (shared 2-core machine, load ≈ 9, Z2, batch 1000, 100 interleaved runs after warm-up):
+ * SK N = 20 depth 1 (1.9e5) fused 1.8–2.1 ms fastest, 1.9–2.2 median, against tensors 1.7–1.8
+ * fastest, 2.3–3.3 median: at parity, with a shorter tail under load; N = 32 depth 1 (5e5) 5.1 vs 3.0 (fastest runs);
  * N = 20 depth 2 width 2 9.3 vs 5.5 ms CPU; depth 3 width 4 60 vs 12. The JS loops run at
  * ≈ 3–4 ns per multiply-add, so they win only where tfjs's per-kernel overhead dominates.
  */
@@ -191,7 +191,7 @@ export class Made extends AutoregressiveSpinModel implements ReinforceGradientMo
     return madeReinforceGradients(this.net, this.trainableVariables, x, batch, signal);
   }
 
-  /** Whether `reinforceGradients` beats tfjs's gradient at this batch: for small networks (see FUSED_GRADIENT_MAX_WORK). */
+  /** Whether `reinforceGradients` is at least as fast as tfjs's gradient at this batch: tiny networks only (see FUSED_GRADIENT_MAX_WORK). */
   prefersReinforceGradients(batch: number): boolean {
     return this.forwardMacs() * batch <= FUSED_GRADIENT_MAX_WORK;
   }

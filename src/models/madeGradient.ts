@@ -78,8 +78,11 @@ export function madeReinforceGradients(
   // (row r < batch is x_r, r ≥ batch is −x_{r−batch}), so each weight read serves `rows` multiply-adds.
   // hs[l] is layer l's input stream, acts[l] its PReLU (hs[0]: the spins), hs[D] the raw logits.
   const hs: Float64Array[] = [];
-  for (let l = 0; l <= D; l++) hs.push(new Float64Array(rows * (l < D ? layers[l].inSize : n)));
-  const acts: Float64Array[] = layers.map((L, l) => (l === 0 ? hs[0] : new Float64Array(rows * L.inSize)));
+  // Work arrays are kept between calls of the same shape (large typed arrays allocated at every
+  // training step made the garbage collector a good part of the time); each is overwritten or zeroed.
+  const buf = scratchFor(net, rows);
+  for (let l = 0; l <= D; l++) hs.push(buf.get(`h${l}`, rows * (l < D ? layers[l].inSize : n)));
+  const acts: Float64Array[] = layers.map((L, l) => (l === 0 ? hs[0] : buf.get(`a${l}`, rows * L.inSize)));
   const s0 = hs[0];
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < n; i++) {
@@ -130,9 +133,9 @@ export function madeReinforceGradients(
   // clamped logits, ln q₀ per row, and ∂ln q₀/∂z (per unit of ∂loss/∂ln q₀, filled in below)
   const zRaw = hs[D];
   const zmax = net.zmax;
-  const lq0 = new Float64Array(rows);
-  const dz = new Float64Array(rows * n);
-  logitTerms(hs[D], s0, n, rows, net.zmax, net.biasFreeFirst, lq0, dz);
+  const lq0 = buf.get("lq0", rows).fill(0);
+  const dz = buf.get("dz", rows * n);
+  logitTerms(hs[D], s0, n, rows, net.zmax, net.biasFreeFirst, lq0, dz, buf.get("prod", rows));
   const logProb = new Float64Array(batch);
   for (let b = 0; b < batch; b++) logProb[b] = net.z2 ? symmetrize(lq0[b], lq0[b + batch]) : lq0[b];
 
@@ -145,7 +148,7 @@ export function madeReinforceGradients(
   mean /= batch;
   let loss = 0;
   // ∂loss/∂ln q₀ per row
-  const dlq0 = new Float64Array(rows);
+  const dlq0 = buf.get("dlq0", rows);
   for (let b = 0; b < batch; b++) {
     const adv = (L[b] - mean) / batch;
     loss += adv * logProb[b];
@@ -171,7 +174,7 @@ export function madeReinforceGradients(
         Ly.gb[k] = sum;
       }
     }
-    const dAct = l > 0 ? new Float64Array(rows * ins) : null;
+    const dAct = l > 0 ? buf.get(`d${l}`, rows * ins).fill(0) : null;
     if (l === 0 && rows > batch) {
       // the first layer's input on row batch + b is −x_b: fold the −x rows' output gradients into the x rows'
       for (let k = 0; k < outs; k++) for (let r = 0, o = k * rows; r < batch; r++) dh[o + r] -= dh[o + batch + r];
@@ -244,8 +247,10 @@ export function madeReinforceGradients(
  * ∂ ln σ(s z)/∂z = s σ(−y) = s·t/(1 + t) (y ≥ 0) or s/(1 + t) (y < 0), zero where the clamp is
  * active (tf's clipByValue passes the gradient at the bounds themselves) and at a fixed first site.
  */
-function logitTerms(zRaw: Float64Array, s0: Float64Array, n: number, rows: number, zmax: number, biasFreeFirst: boolean, lq0: Float64Array, dz: Float64Array): void {
-  const prod = new Float64Array(rows).fill(1);
+function logitTerms(
+  zRaw: Float64Array, s0: Float64Array, n: number, rows: number, zmax: number, biasFreeFirst: boolean, lq0: Float64Array, dz: Float64Array, prod: Float64Array,
+): void {
+  prod.fill(1);
   // e^{−|y|} for |y| ≤ zmax as 2^{−j}·e^{u}, j = ⌈|y| log₂e⌉, u ∈ [0, ln 2) (Taylor to degree 11: relative error < 3e-11, far
   // below float32's): ≈ 5 ns against Math.exp's 7 here, and there are 2·batch·N of them
   const pow2 = new Float64Array(Math.ceil(zmax * Math.LOG2E) + 2);
@@ -277,6 +282,33 @@ function logitTerms(zRaw: Float64Array, s0: Float64Array, n: number, rows: numbe
       }
     }
   }
+}
+
+/** Named work arrays of one network, reallocated only when a size changes. */
+class Scratch {
+  private readonly arrays = new Map<string, Float64Array>();
+  constructor(readonly rows: number) {}
+  /** The array `name` with `length` entries (contents left from the last call). */
+  get(name: string, length: number): Float64Array {
+    let a = this.arrays.get(name);
+    if (a === undefined || a.length !== length) {
+      a = new Float64Array(length);
+      this.arrays.set(name, a);
+    }
+    return a;
+  }
+}
+
+const scratches = new WeakMap<MadeNet, Scratch>();
+
+/** The work arrays of `net` for `rows` rows (a new set when the row count changes). */
+function scratchFor(net: MadeNet, rows: number): Scratch {
+  let s = scratches.get(net);
+  if (s === undefined || s.rows !== rows) {
+    s = new Scratch(rows);
+    scratches.set(net, s);
+  }
+  return s;
 }
 
 /** The network's weights on the JS side in float64 with fan-in limits and zeroed accumulators. */

@@ -85,6 +85,18 @@ test("the fused REINFORCE gradient equals tf.variableGrads of the surrogate to f
       }
     });
     tf.dispose(fused.grads);
+    // a second call of the same shape (work arrays reused) on other configurations matches too
+    const other = data(n, batch, 8);
+    const ref2 = tensorGradients(m, other.x, batch, other.e);
+    const again = m.reinforceGradients(other.x, batch, (lq) => Float64Array.from(lq, (v, b) => other.e[b] + v));
+    let scale2 = 0;
+    for (const g of ref2.grads) for (const v of g) scale2 = Math.max(scale2, Math.abs(v));
+    again.grads.forEach((gT, k) => {
+      const g = gT.dataSync();
+      for (let t = 0; t < g.length; t++) assert.ok(Math.abs(g[t] - ref2.grads[k][t]) <= 2e-5 * scale2 + 1e-7, `${label} (second call): ${m.variableNames[k]}[${t}]`);
+    });
+    for (let b = 0; b < batch; b++) assert.ok(Math.abs(again.logProb[b] - ref2.lq[b]) < 2e-5 * Math.max(1, Math.abs(ref2.lq[b])), `${label} (second call): ln q row ${b}`);
+    tf.dispose(again.grads);
     m.dispose();
   }
 });
