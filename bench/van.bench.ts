@@ -1,7 +1,8 @@
 /**
  * VAN: MADE sampling throughput (the fast sampler — "auto" picks the JS
- * per-site-block path for small N and the chunked tensor path for large N;
- * both are reported — against the reference approach that reruns the full
+ * per-site-block path for small N and the hybrid path (JS within chunks,
+ * matmuls across) for large N; the JS, hybrid and all-tensor paths are
+ * reported — against the reference approach that reruns the full
  * network for every site), full-pass
  * ln q, and the time of one REINFORCE training step.
  */
@@ -28,6 +29,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const fastMs = time(() => void m.sampleArrays(batch, { seed: 2 }), n === 20 ? 10 : 3);
     const jsMs = time(() => void m.sampleArrays(batch, { seed: 2, path: "js" }), n === 20 ? 10 : 3);
     const tensorMs = time(() => void m.sampleArrays(batch, { seed: 2, path: "tensor" }), n === 20 ? 10 : 3);
+    const hybridMs = time(() => void m.sampleArrays(batch, { seed: 2, path: "hybrid" }), n === 20 ? 10 : 3);
     const fullPassMs = time(() => tf.tidy(() => void m.logProb(tf.ones([batch, n]) as tf.Tensor2D).dataSync()), 3);
     const refMs = time(() => {
       const r = m.sampleReference(batch, { seed: 2 });
@@ -45,6 +47,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       speedup: refMs / fastMs,
       jsPathSampleMs: jsMs,
       tensorPathSampleMs: tensorMs,
+      hybridPathSampleMs: hybridMs,
       z2FastSampleMs: z2Ms,
       fullPassLogProbMs: fullPassMs,
     };

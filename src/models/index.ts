@@ -2,6 +2,7 @@
 export type { GenerativeModel, Sample } from "./types";
 export {
   isSpinModel,
+  hasReinforceGradients,
   sampleSpins,
   bernoulliLogProb,
   symmetrizeLogProb,
@@ -11,6 +12,8 @@ export {
   type SampleArraysOptions,
   type ModelConfig,
   type ModelContext,
+  type ReinforceGradientModel,
+  type ReinforceGradients,
 } from "./spin";
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";
 export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";

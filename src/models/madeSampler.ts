@@ -9,9 +9,11 @@
  * all, the cost of one forward pass, where rerunning the network for every
  * site costs N times as much. The JS path runs this loop over typed arrays,
  * eight samples side by side, with the weights pulled from the tensors once
- * per call; the tensor path (for large models) does the same with tfjs
- * matmuls, sites in chunks. Both draw the same uniforms in the same order as
- * the reference sampler (`Made.sampleReference`).
+ * per call. The hybrid path (the default for large models) takes sites in
+ * chunks: typed-array loops inside a chunk, one tf.matMul per layer to add a
+ * finished chunk to every later unit; the tensor path does everything with
+ * tfjs ops. All draw the same uniforms in the same order as the reference
+ * sampler (`Made.sampleReference`).
  */
 import * as tf from "@tensorflow/tfjs";
 import { resolveRng, type Rng } from "../core/random";
@@ -21,25 +23,38 @@ import { autoregressiveLogProb, logSigmoid, symmetrize, type SampleArraysOptions
 
 /** Samples processed side by side in the JS loops (the unrolling in runGroup and dotG assumes 8). */
 const G = 8;
-/** N²·width at which the tensor sampling path beats the JS one here (measured at width 4, batch 1000: JS 56 ms vs 105 ms at N = 64, 211 vs 254 at N = 128, 767 vs 480 at N = 256). */
-const TENSOR_PATH_MIN_WORK = 160 * 160 * 4;
+/**
+ * N²·width from which "auto" takes the hybrid path (JS within chunks, tf.matMul across) instead of
+ * the JS one. Measured at depth 3, width 4 (fastest of 9 runs, shared 2-core machine): N = 64
+ * JS 4.8 vs hybrid 6.8 ms at batch 100, 38 vs 41 ms CPU at batch 1000; N = 128, batch 1000: 143 vs
+ * 98 ms; N = 256: 70 vs 29 ms at batch 100, 550 vs 263 ms at batch 1000 (the all-tensor path: 163
+ * and ≈ 480 ms). Chunks of 16 and 32 sites measured alike at N = 256, 64 slower.
+ */
+const HYBRID_PATH_MIN_WORK = 96 * 96 * 4;
+/** Sites per chunk of the hybrid path. */
+const HYBRID_CHUNK = 16;
 /** Sites per chunk of the tensor sampling path. */
 const MADE_SAMPLE_CHUNK = 16;
 
 /** Sampling options of MADE: the seed or generator, and which implementation to use. */
 export interface MadeSampleOptions extends SampleArraysOptions {
-  /** "js" (typed arrays, fastest for small models), "tensor" (tfjs matmuls, for large ones) or "auto" (default). */
-  path?: "auto" | "js" | "tensor";
+  /**
+   * "js" (typed arrays, fastest for small models), "hybrid" (typed arrays within chunks of sites,
+   * one tf.matMul per layer across chunks: for large ones), "tensor" (tfjs ops only; slower than
+   * "hybrid" everywhere measured, kept for comparison) or "auto" (default: "js" or "hybrid" by size).
+   */
+  path?: "auto" | "js" | "tensor" | "hybrid";
 }
 
 /** Draw `batch` samples (see `MadeSampleOptions`); the caller has checked that the model is alive. */
 export function sampleMadeArrays(net: MadeNet, batch: number, options?: MadeSampleOptions): SpinSamples {
   checkInteger(batch, "batch", "made.sample", { min: 1 });
-  const path = options?.path === undefined ? "auto" : checkOneOf(options.path, ["auto", "js", "tensor"] as const, "options.path", "made.sample");
+  const path = options?.path === undefined ? "auto" : checkOneOf(options.path, ["auto", "js", "tensor", "hybrid"] as const, "options.path", "made.sample");
   const rng = resolveRng(options, "made.sample");
   const withLq = wantsLogProb(options, "made.sample");
-  const useTensor = path === "tensor" || (path === "auto" && net.size * net.width * net.size >= TENSOR_PATH_MIN_WORK);
-  return useTensor ? sampleTensorPath(net, batch, rng, withLq) : sampleJsPath(net, batch, rng, withLq);
+  if (path === "tensor") return sampleTensorPath(net, batch, rng, withLq);
+  const useHybrid = path === "hybrid" || (path === "auto" && net.size * net.width * net.size >= HYBRID_PATH_MIN_WORK);
+  return useHybrid ? sampleHybridPath(net, batch, rng, withLq, HYBRID_CHUNK) : sampleJsPath(net, batch, rng, withLq);
 }
 
 /**
@@ -151,6 +166,129 @@ function sampleTensorPath(net: MadeNet, batch: number, rng: Rng, withLq: boolean
   }
 }
 
+/**
+ * Sampling for large models, JS and tfjs together: sites in chunks of
+ * `chunk`. Every layer keeps, on the JS side, the pre-activations of its
+ * units ([units × batch], batch innermost) holding the bias and the
+ * contributions of all input blocks of finished chunks; inside a chunk, site
+ * i's block of each layer adds the contributions of the chunk's own earlier
+ * (and, for hidden layers, current) input blocks in a typed-array loop (a
+ * fan-in of at most `chunk` sites, not i), and after the chunk one tf.matMul
+ * per layer adds the chunk's inputs to every later unit (the bulk of the
+ * arithmetic, at matmul speed). So each unit is computed once, when its
+ * site's spin is known to be needed, and the kernel count is a few per
+ * layer per chunk instead of per site. Draws the same uniforms in the same
+ * order as the other samplers; the pre-activations are summed in float32 in
+ * a different order, so a spin whose uniform lies within rounding of its
+ * conditional may come out differently. ln q comes from one full pass at the
+ * end, so it is exactly `logProb`.
+ */
+function sampleHybridPath(net: MadeNet, batch: number, rng: Rng, withLq: boolean, chunk: number): SpinSamples {
+  const n = net.size;
+  const { u, flip } = drawUniforms(rng, batch, n, net.z2);
+  const D = net.layers.length;
+  const inPer = net.layers.map((L) => L.inSize / n);
+  const outPer = net.layers.map((L) => L.outSize / n);
+  // masked weights transposed, [out × in]: a unit's fan-in is contiguous, and the folds are plain matmuls
+  const weights = net.layers.map((L) => tf.tidy(() => tf.transpose(tf.mul(L.w, L.mask)) as tf.Tensor2D));
+  try {
+    const w: Float32Array[] = weights.map((t) => t.dataSync() as Float32Array);
+    const alpha: (Float32Array | null)[] = net.layers.map((L) => (L.alpha !== null ? (L.alpha.dataSync() as Float32Array) : null));
+    // pre[l]: [outSize × batch], bias then finished chunks' contributions
+    const pre: Float32Array[] = net.layers.map((L) => {
+      const p = new Float32Array(L.outSize * batch);
+      if (L.b !== null) {
+        const b = L.b.dataSync() as Float32Array;
+        for (let k = 0; k < L.outSize; k++) p.fill(b[k], k * batch, (k + 1) * batch);
+      }
+      return p;
+    });
+    // the chunk's input blocks of each layer, [chunk·inPer × batch]; layer 0's are the spins
+    const inp: Float32Array[] = net.layers.map((_, l) => new Float32Array(chunk * inPer[l] * batch));
+    // the current site's output block of each layer (and the stream h for residual layers)
+    const out: Float32Array[] = net.layers.map((_, l) => new Float32Array(outPer[l] * batch));
+    const spins = new Float32Array(batch * n);
+    const zmax = net.zmax;
+    for (let c0 = 0; c0 < n; c0 += chunk) {
+      const c1 = Math.min(n, c0 + chunk);
+      for (let i = c0; i < c1; i++) {
+        const k = i - c0;
+        let h: Float32Array | null = null;
+        for (let l = 0; l < D; l++) {
+          const a = inPer[l], c = outPer[l], is = net.layers[l].inSize;
+          const wl = w[l], src = inp[l], dst = out[l], p = pre[l];
+          // the chunk's input units this block sees: sites c0 … i−1 (first layer) or … i (later ones)
+          const units = (l === 0 ? k : k + 1) * a;
+          const rowBase = c0 * a;
+          for (let o = 0; o < c; o++) {
+            const unit = i * c + o;
+            const d = o * batch;
+            const pb = unit * batch;
+            for (let b = 0; b < batch; b++) dst[d + b] = p[pb + b];
+            const wr = unit * is + rowBase;
+            for (let q = 0; q < units; q++) {
+              const wv = wl[wr + q];
+              const sb = q * batch;
+              for (let b = 0; b < batch; b++) dst[d + b] += wv * src[sb + b];
+            }
+          }
+          if (l === D - 1) break;
+          if (net.layers[l].residual && h !== null) for (let t = 0; t < c * batch; t++) dst[t] += h[t];
+          h = dst;
+          // PReLU into layer l+1's chunk input block k
+          const al = alpha[l + 1]!;
+          const nxt = inp[l + 1];
+          for (let o = 0; o < c; o++) {
+            const av = al[i * c + o];
+            const d = (k * c + o) * batch;
+            const sb = o * batch;
+            for (let b = 0; b < batch; b++) {
+              const v = dst[sb + b];
+              nxt[d + b] = v >= 0 ? v : av * v;
+            }
+          }
+        }
+        const z = out[D - 1];
+        const s0 = inp[0];
+        for (let b = 0; b < batch; b++) {
+          let zv = i === 0 && net.biasFreeFirst ? 0 : z[b];
+          if (zv > zmax) zv = zmax;
+          else if (zv < -zmax) zv = -zmax;
+          const sp = u[b * n + i] * (1 + Math.exp(-zv)) < 1 ? 1 : -1;
+          s0[k * batch + b] = sp;
+          spins[b * n + i] = sp * flip[b];
+        }
+      }
+      if (c1 === n) break;
+      // the chunk's inputs into every later unit: one matmul per layer
+      const m = c1 - c0;
+      for (let l = 0; l < D; l++) {
+        const a = inPer[l], c = outPer[l];
+        const rest = (n - c1) * c;
+        const folded = tf.tidy(() => {
+          const wCols = tf.slice(weights[l], [c1 * c, c0 * a], [rest, m * a]);
+          const x = tf.tensor2d(inp[l].subarray(0, m * a * batch), [m * a, batch]);
+          return tf.matMul(wCols, x);
+        });
+        const f = folded.dataSync() as Float32Array;
+        folded.dispose();
+        const p = pre[l];
+        const off = c1 * c * batch;
+        for (let t = 0; t < f.length; t++) p[off + t] += f[t];
+      }
+    }
+    let logProb: Float64Array;
+    if (withLq) {
+      const lq = tf.tidy(() => autoregressiveLogProb((v) => madeLogits(net, v), tf.tensor2d(spins, [batch, n]), net.z2));
+      logProb = Float64Array.from(lq.dataSync());
+      lq.dispose();
+    } else logProb = new Float64Array(batch).fill(NaN);
+    return { batch, size: n, x: spins, logProb };
+  } finally {
+    tf.dispose(weights);
+  }
+}
+
 function sampleJsPath(net: MadeNet, batch: number, rng: Rng, withLq: boolean): SpinSamples {
   const p = pull(net);
   const n = net.size;
@@ -170,7 +308,7 @@ function sampleJsPath(net: MadeNet, batch: number, rng: Rng, withLq: boolean): S
       for (let i = 0; i < n; i++) u[s * n + i] = rng.uniform32();
       flip[s] = net.z2 && rng.uniform32() < 0.5 ? 1 : 0;
     }
-    runGroup(net, p, sc, xs, count, u, lq);
+    runGroup(net, p, sc, xs, count, u, withLq ? lq : null);
     if (net.z2) {
       for (let k = 0; k < G * n; k++) neg[k] = -xs[k];
       if (withLq) runGroup(net, p, sc, neg, count, null, lqNeg);
@@ -268,13 +406,13 @@ function scratch(net: MadeNet): Float64Array[] {
 /**
  * G configurations side by side (rows of `xs`, sample-major), site by site.
  * With uniforms `u` it samples into `xs`, else it evaluates the given `xs`;
- * ln q₀ (unsymmetrised) goes to `lq`. Rows ≥ count are padding. Scratch
+ * ln q₀ (unsymmetrised) goes to `lq` (skipped when null). Rows ≥ count are padding. Scratch
  * arrays are unit-major with the G samples innermost, so every weight read
  * serves G multiply-adds: scratch[0] holds the first layer's running
  * pre-activations, scratch[2l−1] the activated input of layer l, scratch[2l]
  * its output, the last one the G logits (then spins) of the current site.
  */
-function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array, count: number, u: Float32Array | null, lq: Float64Array): void {
+function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array, count: number, u: Float32Array | null, lq: Float64Array | null): void {
   const n = net.size;
   const depth = net.depth;
   const wUnits = depth === 1 ? 1 : net.width;
@@ -287,7 +425,7 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
     for (let s = 0; s < G; s++) a0[k * G + s] = v;
   }
   if (u === null) for (let k = count * n; k < G * n; k++) xs[k] = 1;
-  lq.fill(0);
+  lq?.fill(0);
   const zmax = net.zmax;
   for (let i = 0; i < n; i++) {
     if (depth === 1) {
@@ -328,7 +466,7 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
         sp = s < count && u[s * n + i] * (1 + Math.exp(-z)) < 1 ? 1 : -1;
         xs[s * n + i] = sp;
       } else sp = xs[s * n + i];
-      lq[s] += logSigmoid(sp * z);
+      if (lq !== null) lq[s] += logSigmoid(sp * z);
       zs[s] = sp;
     }
     // rank-1 update of the first layer's pre-activations by spin i's column

@@ -33,6 +33,8 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
   const depth = net.stages.length;
   const stages = net.stages;
   const zmax = net.zmax;
+  /** The clamp bound as the float32 tensors hold it. */
+  const zmax32 = Math.fround(zmax);
   const owned: tf.Tensor[] = [];
   // per stage: the above-rows kernel [k, 2k+1, in, out] (and, periodic, the wrapped rows-below kernel);
   // centre-row weights of column c, flattened [taps·in, out] (null when there are none): the last
@@ -100,11 +102,14 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
           return tf.unstack(a, 1) as tf.Tensor2D[];
         }),
       );
-      // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column
+      // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column.
+      // The logit is clamped to ±zmax; comparing with the raw logit instead gives the same draw once
+      // thresholds ≥ zmax become +∞ and those < −zmax become −∞, so the clamp runs once per row.
       const thresholds = new Float32Array(C * count);
       for (let k2 = 0; k2 < C * count; k2++) {
         const v = u[r * C * count + k2];
-        thresholds[k2] = Math.log(v) - Math.log1p(-v);
+        const t = Math.fround(Math.log(v) - Math.log1p(-v));
+        thresholds[k2] = t >= zmax32 ? Infinity : t < -zmax32 ? -Infinity : t;
       }
       // first-spin Z2: site 0 is +1 whatever its logit
       if (firstPlus && r === 0) thresholds.fill(-Infinity, 0, count);
@@ -138,7 +143,7 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
               if (w !== null) out = tf.add(tf.matMul(parts.length === 1 ? parts[0] : tf.concat(parts, 1), w), out);
               h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
             }
-            const z = fixHalf ? tf.zeros([count, 1]) : tf.clipByValue(h, -zmax, zmax);
+            const z = fixHalf ? tf.zeros([count, 1]) : h; // raw: clamped per row below
             const spin = tf.where(tf.less(uCols[c], z), plusOne, minusOne) as tf.Tensor2D;
             return [spin, z as tf.Tensor2D, ...inputs];
           });
@@ -147,7 +152,7 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
           for (let s = 1; s < depth; s++) site[s].push(kept[s + 1]);
         }
         for (let s = 0; s < depth; s++) rows[s].push(tf.stack(site[s], 1) as tf.Tensor3D);
-        logitRows.push(tf.concat(zRow, 1) as tf.Tensor2D);
+        logitRows.push(tf.tidy(() => tf.clipByValue(tf.concat(zRow, 1), -zmax, zmax)) as tf.Tensor2D);
       } finally {
         tf.dispose(uCols);
         for (const list of site) tf.dispose(list);

@@ -78,6 +78,38 @@ export interface SpinModel extends GenerativeModel {
   readonly variableNames: string[];
 }
 
+/** What `reinforceGradients` returns: ln q of the configurations, the surrogate loss and its gradients. */
+export interface ReinforceGradients {
+  /** ln q(x_b) in float64 (Z2-symmetrised when the model is). */
+  logProb: Float64Array;
+  /** The surrogate loss (1/B) Σ_b (L_b − L̄) ln q(x_b) (not β F_q: only its gradient means anything). */
+  loss: number;
+  /** ∂loss/∂v for every trainable variable v, in `trainableVariables` order; new tensors the caller disposes. */
+  grads: tf.Tensor[];
+}
+
+/**
+ * A model that computes the REINFORCE gradient itself on the JS side, in one
+ * pass without tfjs kernels (MADE; fastest for small networks). The contract:
+ * `reinforceGradients(x, batch, signal)` evaluates ln q of the ±1
+ * configurations x ([batch × size] row-major), calls `signal(lnq)` once for
+ * L_b (e.g. βE_b + ln q_b), and returns ln q, the value of the surrogate
+ * (1/B) Σ_b (L_b − L̄) ln q_b and its gradients with respect to
+ * `trainableVariables`, in that order, as new tensors: the same, to float32
+ * rounding, as `tf.variableGrads(() => reinforceLoss(model.logProb(xT), L))`.
+ */
+export interface ReinforceGradientModel {
+  reinforceGradients(x: ArrayLike<number>, batch: number, signal: (logProb: Float64Array) => ArrayLike<number>): ReinforceGradients;
+  /** Whether the fused pass is expected to beat `tf.variableGrads` at this batch size (measured crossover). */
+  prefersReinforceGradients(batch: number): boolean;
+}
+
+/** True when `m` offers `reinforceGradients` (see `ReinforceGradientModel`). */
+export function hasReinforceGradients(m: GenerativeModel): m is GenerativeModel & ReinforceGradientModel {
+  const r = m as Partial<ReinforceGradientModel>;
+  return typeof r.reinforceGradients === "function" && typeof r.prefersReinforceGradients === "function";
+}
+
 /** A model's architecture as stored in checkpoints. */
 export interface ModelConfig {
   type: string;

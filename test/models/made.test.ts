@@ -145,3 +145,38 @@ test("the tensor sampling path (chunked matmuls, for large N) draws what the JS 
   assert.throws(() => m.sampleArrays(2, { path: "gpu" as never }), /made\.sample: options\.path must be one of "auto", "js", "tensor"/);
   m.dispose();
 });
+
+test("the hybrid sampling path (JS within chunks, matmuls across) draws what the JS path draws, with the full-pass ln q, and leaks nothing", () => {
+  for (const cfg of [...CONFIGS, { depth: 1, width: 1, z2: true }]) {
+    const n = 37; // three chunks of 16 sites, the last one short
+    const m = made({ size: n, seed: 9, ...cfg });
+    tf.tidy(() => m.trainableVariables.forEach((v) => v.assign(tf.mul(v, 2))));
+    const before = tf.memory().numTensors;
+    const js = m.sampleArrays(21, { seed: 5, path: "js" });
+    const hy = m.sampleArrays(21, { seed: 5, path: "hybrid" });
+    const hyNoLq = m.sampleArrays(21, { seed: 5, path: "hybrid", logProb: false });
+    assert.equal(tf.memory().numTensors, before, `${JSON.stringify(cfg)}: hybrid path leaks`);
+    let same = 0;
+    for (let k = 0; k < js.x.length; k++) if (js.x[k] === hy.x[k]) same++;
+    // float32 sums in another order: a spin whose uniform lies within rounding of its conditional may differ
+    assert.ok(same >= js.x.length - n, `${JSON.stringify(cfg)}: paths agree on ${same}/${js.x.length} spins`);
+    assert.deepEqual(hyNoLq.x, hy.x, "ln q or not, the same configurations");
+    assert.ok(hyNoLq.logProb.every((v) => Number.isNaN(v)));
+    const full = tf.tidy(() => m.logProb(tf.tensor2d(hy.x, [21, n])).dataSync());
+    for (let b = 0; b < 21; b++) assert.ok(Math.abs(full[b] - hy.logProb[b]) < 1e-6 * Math.max(1, Math.abs(full[b])), `${JSON.stringify(cfg)} row ${b}`);
+    m.dispose();
+  }
+});
+
+test("auto sampling at N = 128 (the hybrid path) gives the reference sampler's configurations", () => {
+  const n = 128;
+  const m = made({ size: n, depth: 2, width: 2, z2: true, seed: 3 });
+  const fast = m.sampleArrays(6, { seed: 12 });
+  const ref = m.sampleReference(6, { seed: 12 });
+  const rx = ref.x.dataSync();
+  let same = 0;
+  for (let k = 0; k < rx.length; k++) if (rx[k] === fast.x[k]) same++;
+  assert.ok(same >= rx.length - 2, `agree on ${same}/${rx.length} spins`);
+  tf.dispose([ref.x, ref.logProb]);
+  m.dispose();
+});
