@@ -23,7 +23,7 @@ interface VegaView {
 }
 interface VegaModules {
   vega: {
-    View: new (runtime: unknown, options: { renderer: string }) => VegaView;
+    View: new (runtime: unknown, options: { renderer: string; logger?: unknown }) => VegaView;
     parse(spec: unknown): unknown;
     renderModule(type: string): unknown;
   };
@@ -99,9 +99,10 @@ export async function renderSvgAsync(spec: VegaLiteSpec): Promise<string> {
 }
 
 /**
- * The warnings (and errors) vega-lite reports while compiling `spec` — what a
- * browser shows as red stderr boxes under a chart in JupyterLab. Empty for a
- * clean spec.
+ * The warnings (and errors) vega-lite reports while compiling `spec` and vega
+ * while running it on its data (e.g. "Infinite extent" for strings on a
+ * quantitative axis) — what a browser shows as red stderr boxes under a chart
+ * in JupyterLab, or on its console. Empty for a clean spec.
  */
 export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
   await loadPlotting();
@@ -113,7 +114,10 @@ export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
     info(): unknown { return logger; },
     debug(): unknown { return logger; },
   };
-  modules!.vl.compile(JSON.parse(JSON.stringify(spec)), { logger });
+  const compiled = modules!.vl.compile(JSON.parse(JSON.stringify(spec)), { logger }).spec;
+  const view = new modules!.vega.View(modules!.vega.parse(compiled), { renderer: "none", logger });
+  view.run();
+  view.finalize();
   return out;
 }
 

@@ -60,6 +60,20 @@ function axis(field: string, title: string | undefined, log: boolean | undefined
   return enc;
 }
 
+/**
+ * The x encoding: quantitative for numbers; for text values (categories such as
+ * "mode 0", "mode 1") a discrete axis in data order, since text on a
+ * quantitative axis draws nothing (vega: "Infinite extent").
+ */
+function xAxis(rows: Row[], field: string, opts: ChartOptions, where: string): Record<string, unknown> {
+  const first = rows.find((r) => r[field] !== null && r[field] !== undefined)?.[field];
+  if (typeof first !== "string") return axis(field, opts.xTitle, opts.logX, opts.xDomain, "x", where);
+  if (opts.logX === true || opts.xDomain !== undefined) throw new Error(`${where}: logX and xDomain need numbers in x field "${field}" (it holds text)`);
+  const order: unknown[] = [];
+  for (const r of rows) if (!order.includes(r[field])) order.push(r[field]);
+  return { field, type: "ordinal", title: opts.xTitle ?? field, sort: order, axis: { labelAngle: 0, labelLimit: 0 } };
+}
+
 export interface LineOptions extends ChartOptions {
   /** Field on the x axis. */
   x: string;
@@ -99,7 +113,7 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   const spec = base(options, where);
   spec.data = { values: sanitize(rows) };
   const enc: Record<string, unknown> = {
-    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    x: xAxis(rows, x, options, where),
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
   if (color !== undefined) enc.color = { field: color, type: "nominal", title: color, legend: FULL_LEGEND };
@@ -136,7 +150,7 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
   const spec = base(options, where);
   spec.data = { values: sanitize(rows) };
   const enc: Record<string, unknown> = {
-    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    x: xAxis(rows, x, options, where),
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
   if (options.color !== undefined) {

@@ -208,7 +208,11 @@ const MARKS = `(v) => { const c = v.querySelector("canvas"); return c ? c.toData
 const RANGE = `(i) => ({ min: Number(i.min), max: Number(i.max), value: Number(i.value) })`;
 
 /** In the page: the height of the open notebook's content. */
-const HEIGHT = `() => { const n = [...document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")]; return n[n.length - 1].scrollHeight; }`;
+const HEIGHT = `() => {
+  const panels = [...document.querySelectorAll(".jp-NotebookPanel")].filter((p) => !p.classList.contains("lm-mod-hidden"));
+  const scrollers = [...panels[panels.length - 1].querySelectorAll(".jp-WindowedPanel-outer, .jp-Notebook")];
+  return Math.max(...scrollers.map((e) => e.scrollHeight - e.clientHeight));
+}`;
 
 interface Seen {
   charts: number;
@@ -342,7 +346,7 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
       // screenshot: the whole notebook when it fits a tall window, else the first screenful
       const shot = path.join(screens, rel.replace(/\.ipynb$/, ".png").split(path.sep).join("__"));
       const height = (await page.evaluate(inPage(HEIGHT))) as number;
-      await page.setViewportSize({ width: WINDOW.width, height: Math.min(12000, Math.max(WINDOW.height, height + 150)) });
+      await page.setViewportSize({ width: WINDOW.width, height: Math.min(12000, WINDOW.height + height) });
       await sleep(300);
       await page.screenshot({ path: shot });
       await page.setViewportSize(WINDOW);
