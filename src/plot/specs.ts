@@ -88,13 +88,69 @@ export interface LineOptions extends ChartOptions {
   upper?: string;
   /** Show points on the line. */
   points?: boolean;
+  /**
+   * A slider under the chart that shows only the rows whose `field` is at its
+   * value (e.g. curves precomputed at many β): drawn by vega in the browser,
+   * with no round trip to the kernel. Saved images show the slider's start value.
+   */
+  slider?: SliderOptions;
+  /**
+   * Click a legend entry (shift-click for more) to highlight that series and
+   * fade the others; click empty space to reset. Needs `color`.
+   */
+  highlight?: boolean;
 }
+
+/** A slider bound to a vega-lite parameter that filters the rows of a chart. */
+export interface SliderOptions {
+  /** Numeric field the slider selects on (rows with field ≈ value within step/2 are shown). */
+  field: string;
+  /** Range and step of the slider (defaults: the field's smallest and largest value, and the smallest gap between its values). */
+  min?: number;
+  max?: number;
+  step?: number;
+  /** Start value (default `min`). */
+  value?: number;
+  /** Label shown beside the slider (default: the field). */
+  label?: string;
+}
+
+/** Name of the parameter behind a slider on `field`: an identifier vega expressions accept. */
+function paramName(field: string): string {
+  const id = field.replace(/[^A-Za-z0-9_]/g, "_");
+  return /^[A-Za-z_]/.test(id) && id !== "datum" ? id : `p_${id}`;
+}
+
+/** The params and filter transform of a slider on the rows. */
+function sliderParts(rows: Row[], slider: unknown, where: string): { param: Record<string, unknown>; filter: Record<string, unknown> } {
+  if (slider === null || typeof slider !== "object") throw new Error(`${where}: slider must be {field, min?, max?, step?, value?, label?}`);
+  checkKeys(slider as Record<string, unknown>, ["field", "min", "max", "step", "value", "label"], `${where} slider`);
+  const o = slider as SliderOptions;
+  const field = checkField(rows, o.field, "slider.field", where);
+  const values = [...new Set(rows.map((r) => r[field]))];
+  if (values.some((v) => typeof v !== "number" || !Number.isFinite(v))) throw new Error(`${where}: slider.field "${field}" must hold finite numbers`);
+  const sorted = (values as number[]).sort((a, b) => a - b);
+  let gap = Infinity;
+  for (let k = 1; k < sorted.length; k++) gap = Math.min(gap, sorted[k] - sorted[k - 1]);
+  const min = o.min === undefined ? sorted[0] : checkNumber(o.min, "slider.min", where);
+  const max = o.max === undefined ? sorted[sorted.length - 1] : checkNumber(o.max, "slider.max", where);
+  if (!(max > min)) throw new Error(`${where}: slider needs max > min (the field "${field}" needs two or more values), got ${min} … ${max}`);
+  const step = o.step === undefined ? Number(gap.toPrecision(12)) : checkNumber(o.step, "slider.step", where, { above: 0 });
+  const value = o.value === undefined ? min : checkNumber(o.value, "slider.value", where, { min, max });
+  const name = paramName(field);
+  const param = { name, value, bind: { input: "range", min, max, step, name: `${o.label ?? field} ` } };
+  const filter = { filter: `abs(datum[${JSON.stringify(field)}] - ${name}) <= ${step / 2}` };
+  return { param, filter };
+}
+
+/** Name of the legend selection that `highlight` adds. */
+const PICK = "pick";
 
 /** A line chart, optionally with an error band and coloured series. */
 export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   const where = "plot.line";
-  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "error", "lower", "upper", "points"], where);
   if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "error", "lower", "upper", "points", "slider", "highlight"], where);
   let rows = toRecords(data, where);
   const x = checkField(rows, options.x, "x", where);
   const y = checkField(rows, options.y, "y", where);
@@ -117,14 +173,27 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
   if (color !== undefined) enc.color = { field: color, type: "nominal", title: color, legend: FULL_LEGEND };
+  const slider = options.slider === undefined ? null : sliderParts(rows, options.slider, where);
+  if (slider !== null) {
+    spec.params = [slider.param];
+    spec.transform = [slider.filter];
+  }
+  if (options.highlight !== undefined && typeof options.highlight !== "boolean") throw new Error(`${where}: highlight must be true or false`);
+  const highlight = options.highlight === true;
+  if (highlight && color === undefined) throw new Error(`${where}: highlight needs a color field (it selects one series through the legend)`);
   const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true }, encoding: enc };
-  if (lo === undefined) return { ...spec, ...lineLayer };
+  if (highlight) {
+    lineLayer.params = [{ name: PICK, select: { type: "point", fields: [color] }, bind: "legend" }];
+    enc.opacity = { condition: { param: PICK, value: 1, empty: true }, value: 0.12 };
+  }
+  if (lo === undefined) return { ...spec, ...lineLayer, ...(slider !== null && lineLayer.params !== undefined ? { params: [slider.param, ...(lineLayer.params as unknown[])] } : {}) };
   const bandEnc: Record<string, unknown> = {
     x: enc.x,
     y: { field: lo, type: "quantitative", title: options.yTitle ?? y },
     y2: { field: hi },
   };
   if (color !== undefined) bandEnc.color = enc.color;
+  if (highlight) bandEnc.opacity = { condition: { param: PICK, value: 0.25, empty: true }, value: 0.04 };
   spec.layer = [{ mark: { type: "area", opacity: 0.25 }, encoding: bandEnc }, lineLayer];
   return spec;
 }
@@ -509,6 +578,41 @@ function strip(spec: VegaLiteSpec, where: string, k: number): VegaLiteSpec {
   return rest;
 }
 
+/**
+ * Parameters of combined charts: a name defined twice is refused by vega, so
+ * the first definition of each is kept and panels with the same one share it
+ * (one slider moves all panels, one legend click highlights the series
+ * everywhere). Variable parameters (sliders) are returned to be defined on the
+ * combined chart: vega scopes a nested view's variable to that view. Legend
+ * selections stay in the unit that defines them.
+ */
+function hoistParams(parts: VegaLiteSpec[]): Record<string, unknown>[] {
+  const seen = new Set<string>();
+  const hoisted: Record<string, unknown>[] = [];
+  const visit = (s: Record<string, unknown>): void => {
+    if (Array.isArray(s.params)) {
+      const kept: Record<string, unknown>[] = [];
+      for (const p of s.params as Record<string, unknown>[]) {
+        if (seen.has(p.name as string)) continue;
+        seen.add(p.name as string);
+        (p.select === undefined ? hoisted : kept).push(p);
+      }
+      if (kept.length > 0) s.params = kept;
+      else delete s.params;
+    }
+    for (const key of ["layer", "hconcat", "vconcat", "concat"]) {
+      if (Array.isArray(s[key])) for (const child of s[key] as Record<string, unknown>[]) visit(child);
+    }
+  };
+  for (const p of parts) visit(p);
+  return hoisted;
+}
+
+/** `spec` with `params` defined on it (none: unchanged). */
+function withParams(spec: VegaLiteSpec, params: Record<string, unknown>[]): VegaLiteSpec {
+  return params.length === 0 ? spec : { ...spec, params };
+}
+
 /** Overlay charts that share axes (e.g. a curve, exact points and a rule). */
 export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
   const where = "plot.layer";
@@ -519,7 +623,7 @@ export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
   const title = parts.find((p) => p.title !== undefined)?.title;
   if (title !== undefined) out.title = title;
   out.layer = parts.map(({ width: _w, height: _h, title: _t, ...p }) => p);
-  return out;
+  return withParams(out, hoistParams(out.layer as VegaLiteSpec[]));
 }
 
 /**
@@ -554,7 +658,8 @@ export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.hconcat: give at least one spec");
   const panels = specs.map((s, k) => strip(s, "plot.hconcat", k));
   fitPanels(panels, panels.length);
-  return { $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG };
+  const params = hoistParams(panels);
+  return withParams({ $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG }, params);
 }
 
 /** Charts stacked vertically. */
@@ -562,7 +667,8 @@ export function vconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.vconcat: give at least one spec");
   const panels = specs.map((s, k) => strip(s, "plot.vconcat", k));
   fitPanels(panels, 1);
-  return { $schema: VEGA_LITE_SCHEMA, vconcat: panels };
+  const params = hoistParams(panels);
+  return withParams({ $schema: VEGA_LITE_SCHEMA, vconcat: panels }, params);
 }
 
 /** Charts in a grid with `columns` per row, fitted to a notebook's width like `hconcat`. */
@@ -572,9 +678,10 @@ export function grid(specs: VegaLiteSpec[], options: { columns: number; title?: 
   const columns = checkInteger(options?.columns, "columns", where, { min: 1 });
   const panels = specs.map((s, k) => strip(s, where, k));
   fitPanels(panels, Math.min(columns, panels.length));
+  const params = hoistParams(panels);
   const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: panels, config: CONCAT_CONFIG };
   if (options.title !== undefined) out.title = options.title;
-  return out;
+  return withParams(out, params);
 }
 
 /** True for an object that looks like a vega-lite spec. */
