@@ -95,20 +95,23 @@ interface Output { output_type: string; name?: string; data?: Record<string, unk
 interface ExecutedNotebook { cells: { cell_type: string; outputs?: Output[] }[] }
 
 /** What the file says should be on screen: vega-lite outputs, and outputs that are stderr or errors. */
-export function expectedOutputs(nb: ExecutedNotebook): { charts: number; sliders: number; stderr: number } {
+export function expectedOutputs(nb: ExecutedNotebook): { charts: number; sliders: number; stderr: number; legendSelections: number[] } {
   let charts = 0;
   let sliders = 0;
+  const legendSelections: number[] = []; // indices of the charts with a legend-bound selection
   let stderr = 0;
   for (const c of nb.cells) {
     for (const o of c.outputs ?? []) {
       if (o.output_type === "error" || (o.output_type === "stream" && o.name === "stderr")) stderr++;
       const key = Object.keys(o.data ?? {}).find((k) => VEGA_LITE.test(k));
       if (key === undefined) continue;
+      const text = JSON.stringify(o.data![key]);
+      if (/"bind":\{"input":"range"/.test(text)) sliders++;
+      if (/"bind":"legend"/.test(text)) legendSelections.push(charts);
       charts++;
-      if (/"bind":\{"input":"range"/.test(JSON.stringify(o.data![key]))) sliders++;
     }
   }
-  return { charts, sliders, stderr };
+  return { charts, sliders, stderr, legendSelections };
 }
 
 function freePort(): Promise<number> {
@@ -204,8 +207,31 @@ const MEASURE = String.raw`(STDERR) => {
 /** In the page, on a .vega-embed: its drawing as text (canvas pixels or svg markup). */
 const MARKS = `(v) => { const c = v.querySelector("canvas"); return c ? c.toDataURL() : (v.querySelector("svg") || { innerHTML: "" }).innerHTML; }`;
 
+/**
+ * In the page, on a .vega-embed drawn on a canvas: where to click the first
+ * legend entry. Legends are below the plot, so the lowest pixel of the first
+ * series' colour (vega's first category colour, #4c78a8, on white) is its legend symbol.
+ */
+const LEGEND_SPOT = `(v) => {
+  const c = v.querySelector("canvas");
+  if (!c) return null;
+  const r = c.getBoundingClientRect();
+  const img = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  // #4c78a8 blended with the white background to any degree (thin legend strokes are anti-aliased)
+  const near = (k) => img[k + 2] > img[k] + 30 && img[k + 2] > img[k + 1] + 15 && img[k + 1] > img[k] + 10;
+  for (let y = c.height - 1; y >= 0; y--) {
+    for (let x = 0; x < c.width; x++) {
+      if (near(4 * (y * c.width + x))) return { x: r.left + (x * r.width) / c.width, y: r.top + (y * r.height) / c.height };
+    }
+  }
+  return null;
+}`;
+
 /** In the page, on an input: its range and value. */
 const RANGE = `(i) => ({ min: Number(i.min), max: Number(i.max), value: Number(i.value) })`;
+
+/** In the page: scroll the open notebook to its top. */
+const TO_TOP = `() => { document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer, .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").forEach((e) => { e.scrollTop = 0; }); }`;
 
 /** In the page: the height of the open notebook's content. */
 const HEIGHT = `() => {
@@ -222,11 +248,12 @@ interface Seen {
   kernelName: string;
   sliders: number;
   slidersMoved: number;
-  sliderProblems: string[];
+  interactionProblems: string[];
+  legendsClicked: number;
 }
 
 /** Measure an opened notebook: charts drawn, stderr boxes, widths, the kernel shown, sliders. */
-async function inspect(page: Page, expectedCharts: number): Promise<Seen> {
+async function inspect(page: Page, expectedCharts: number, legendSelections: number[], shotName: string): Promise<Seen> {
   const panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").last();
   await panel.waitFor({ state: "visible", timeout: 60000 });
   // outputs render once the file has loaded; vega-embed draws asynchronously
@@ -245,9 +272,9 @@ async function inspect(page: Page, expectedCharts: number): Promise<Seen> {
     if (kernelName !== "" && !/^(No Kernel|Kernel|Starting)/i.test(kernelName)) break;
     await sleep(250);
   }
-  const measured = (await page.evaluate(inPage(MEASURE), STDERR)) as Omit<Seen, "kernelName" | "sliders" | "slidersMoved" | "sliderProblems">;
+  const measured = (await page.evaluate(inPage(MEASURE), STDERR)) as Omit<Seen, "kernelName" | "sliders" | "slidersMoved" | "interactionProblems" | "legendsClicked">;
   // sliders: a bound range input inside the view; moving it redraws the marks without the kernel
-  const sliderProblems: string[] = [];
+  const interactionProblems: string[] = [];
   let sliders = 0;
   let slidersMoved = 0;
   const views = panel.locator(".vega-embed").filter({ has: page.locator('input[type="range"]') });
@@ -264,11 +291,40 @@ async function inspect(page: Page, expectedCharts: number): Promise<Seen> {
     await input.fill(String(target));
     await sleep(400);
     const after = await marks();
-    if (before === after) sliderProblems.push(`slider ${k + 1}: moving it from ${value} to ${target} did not change the chart`);
+    if (before === after) interactionProblems.push(`slider ${k + 1}: moving it from ${value} to ${target} did not change the chart`);
     else slidersMoved++;
     await input.fill(String(value));
   }
-  return { ...measured, kernelName, sliders, slidersMoved, sliderProblems };
+  // legend selections: clicking the first legend entry fades the other series
+  let legendsClicked = 0;
+  for (const k of legendSelections) {
+    const view = panel.locator(".vega-embed").nth(k);
+    await view.scrollIntoViewIfNeeded();
+    await sleep(200);
+    const before = (await view.evaluate(inPage(MARKS))) as string;
+    const spot = (await view.evaluate(inPage(LEGEND_SPOT))) as { x: number; y: number } | null;
+    if (spot === null) {
+      interactionProblems.push(`chart ${k + 1}: no legend entry of the first series' colour found to click`);
+      continue;
+    }
+    let changed = false;
+    // the symbol, then its label to the right of it
+    for (const dx of [0, 14, 24]) {
+      await page.mouse.click(spot.x + dx, spot.y);
+      await sleep(300);
+      if (((await view.evaluate(inPage(MARKS))) as string) !== before) { changed = true; break; }
+    }
+    if (changed) {
+      legendsClicked++;
+      await view.screenshot({ path: path.join(screens, `${shotName}__chart${k + 1}-legend-click.png`) });
+    }
+    else {
+      interactionProblems.push(`chart ${k + 1}: clicking its legend at (${Math.round(spot.x)}, ${Math.round(spot.y)}) did not change the chart (the highlight selection)`);
+      await view.screenshot({ path: path.join(screens, `${shotName}__chart${k + 1}-legend-click-failed.png`) });
+    }
+    await page.keyboard.press("Escape");
+  }
+  return { ...measured, kernelName, sliders, slidersMoved, interactionProblems, legendsClicked };
 }
 
 const noBrowser = process.env.BOLTZLAB_NO_BROWSER === "1";
@@ -290,9 +346,11 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
   if (noBrowser) process.stdout.write("BOLTZLAB_NO_BROWSER=1 is ignored: Chromium is installed\n");
   assert.ok(fs.existsSync(jupyter), ".venv is missing: run `npm run setup`");
   const t0 = Date.now();
-  const ran = process.env.BZ_DEV ? [] : executeMissing();
+  const ran = executeMissing();
   if (ran.length > 0) t.diagnostic(`executed first (no up-to-date copy in test/.out/): ${ran.join(", ")}`);
-  const names = executedNotebooks();
+  // BOLTZLAB_BROWSER_NOTEBOOKS=03,05 looks at only the notebooks whose path contains one of these
+  const only = (process.env.BOLTZLAB_BROWSER_NOTEBOOKS ?? "").split(",").filter((x) => x !== "");
+  const names = executedNotebooks().filter((n) => only.length === 0 || only.some((o) => n.includes(o)));
   assert.ok(names.length >= 1, "no executed notebooks in test/.out/");
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "boltzlab-browser-"));
@@ -329,7 +387,8 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
       consoleLines.length = 0;
       const url = `${lab.base}/lab/tree/${rel.split(path.sep).map(encodeURIComponent).join("/")}?reset`;
       await page.goto(url, { waitUntil: "domcontentloaded" });
-      const seen = await inspect(page, want.charts);
+      const shotBase = rel.replace(/\.ipynb$/, "").split(path.sep).join("__");
+      const seen = await inspect(page, want.charts, want.legendSelections, shotBase);
       const mine: string[] = [];
       if (seen.chartsRendered !== want.charts) mine.push(`${seen.chartsRendered} charts drawn (${seen.charts} vega-embed elements), the file has ${want.charts} vega-lite outputs`);
       for (const s of seen.stderr) mine.push(`an error or warning box: ${s}`);
@@ -337,22 +396,23 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
       mine.push(...seen.tooWide);
       if (!/TypeScript|tslab/i.test(seen.kernelName)) mine.push(`kernel shown as "${seen.kernelName}", not the TypeScript (tslab) kernel`);
       if (seen.sliders !== want.sliders) mine.push(`${seen.sliders} sliders shown, the file has ${want.sliders} charts bound to a range input`);
-      mine.push(...seen.sliderProblems);
+      mine.push(...seen.interactionProblems);
       for (const c of consoleLines) if (/\bWARN\b|vega|Error/i.test(c) && !/favicon|404|\/api\/|\/lab\/api\//i.test(c)) mine.push(`console ${c}`);
       // the sessions API: the notebook's kernel is tslab
       const sessions = (await (await fetch(`${lab.base}/api/sessions?token=${lab.token}`)).json()) as { id: string; path: string; kernel: { name: string } | null }[];
       const session = sessions.find((s) => s.path === rel.split(path.sep).join("/"));
       if (session?.kernel?.name !== "tslab") mine.push(`the session's kernel is ${session?.kernel?.name ?? "missing"}, not tslab`);
       // screenshot: the whole notebook when it fits a tall window, else the first screenful
-      const shot = path.join(screens, rel.replace(/\.ipynb$/, ".png").split(path.sep).join("__"));
+      const shot = path.join(screens, `${shotBase}.png`);
       const height = (await page.evaluate(inPage(HEIGHT))) as number;
+      await page.evaluate(inPage(TO_TOP));
       await page.setViewportSize({ width: WINDOW.width, height: Math.min(12000, WINDOW.height + height) });
       await sleep(300);
       await page.screenshot({ path: shot });
       await page.setViewportSize(WINDOW);
       // close: stop the kernel, so kernels do not pile up
       if (session !== undefined) await fetch(`${lab.base}/api/sessions/${session.id}?token=${lab.token}`, { method: "DELETE" });
-      const line = `${rel}: ${seen.chartsRendered}/${want.charts} charts, ${seen.sliders} sliders (${seen.slidersMoved} redraw), kernel "${seen.kernelName}", ${((Date.now() - tNb) / 1000).toFixed(1)} s, ${path.relative(root, shot)}`;
+      const line = `${rel}: ${seen.chartsRendered}/${want.charts} charts, ${seen.sliders} sliders (${seen.slidersMoved} redraw), ${seen.legendsClicked}/${want.legendSelections.length} legend highlights work, kernel "${seen.kernelName}", ${((Date.now() - tNb) / 1000).toFixed(1)} s, ${path.relative(root, shot)}`;
       t.diagnostic(line);
       process.stdout.write(`browser ${line}\n`);
       for (const m of mine) problems.push(`${rel}: ${m}`);
