@@ -61,6 +61,21 @@ function axis(field: string, title: string | undefined, log: boolean | undefined
 }
 
 /**
+ * Marks outside fixed axis ranges are cut off at the plot's edge (`clip`), not
+ * piled up on it: a clamped scale draws every far point on the border, which
+ * reads as data there. Removes the scales' clamp from `enc` and says whether
+ * to clip.
+ */
+function clipToDomains(enc: Record<string, unknown>, opts: ChartOptions): boolean {
+  if (opts.xDomain === undefined && opts.yDomain === undefined) return false;
+  for (const ch of ["x", "y"]) {
+    const scale = (enc[ch] as { scale?: Record<string, unknown> } | undefined)?.scale;
+    if (scale !== undefined) delete scale.clamp;
+  }
+  return true;
+}
+
+/**
  * The x encoding: quantitative for numbers; for text values (categories such as
  * "mode 0", "mode 1") a discrete axis in data order, since text on a
  * quantitative axis draws nothing (vega: "Infinite extent").
@@ -181,7 +196,8 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   if (options.highlight !== undefined && typeof options.highlight !== "boolean") throw new Error(`${where}: highlight must be true or false`);
   const highlight = options.highlight === true;
   if (highlight && color === undefined) throw new Error(`${where}: highlight needs a color field (it selects one series through the legend)`);
-  const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true }, encoding: enc };
+  const clip = clipToDomains(enc, options);
+  const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true, ...(clip ? { clip } : {}) }, encoding: enc };
   if (highlight) {
     lineLayer.params = [{ name: PICK, select: { type: "point", fields: [color] }, bind: "legend" }];
     enc.opacity = { condition: { param: PICK, value: 1, empty: true }, value: 0.12 };
@@ -194,7 +210,7 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   };
   if (color !== undefined) bandEnc.color = enc.color;
   if (highlight) bandEnc.opacity = { condition: { param: PICK, value: 0.25, empty: true }, value: 0.04 };
-  spec.layer = [{ mark: { type: "area", opacity: 0.25 }, encoding: bandEnc }, lineLayer];
+  spec.layer = [{ mark: { type: "area", opacity: 0.25, ...(clip ? { clip } : {}) }, encoding: bandEnc }, lineLayer];
   return spec;
 }
 
@@ -227,8 +243,10 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
     const numeric = typeof rows[0][c] === "number";
     enc.color = { field: c, type: numeric ? "quantitative" : "nominal", title: c, legend: FULL_LEGEND };
   }
+  const clip = clipToDomains(enc, options);
   spec.mark = {
     type: "circle",
+    ...(clip ? { clip } : {}),
     opacity: options.opacity === undefined ? 0.7 : checkNumber(options.opacity, "opacity", where, { min: 0, max: 1 }),
     size: options.size === undefined ? 16 : checkNumber(options.size, "size", where, { above: 0 }),
   };

@@ -208,3 +208,16 @@ test("slider and highlight: bad input names the option", () => {
     assert.throws(() => plot.line(rows, { x: "x", y: "y", ...extra } as never), message, JSON.stringify(extra));
   }
 });
+
+test("fixed axis ranges cut off marks outside them instead of piling them up on the edge", async () => {
+  const pts = [{ x: -10, y: 0 }, { x: 0, y: 1 }, { x: 1, y: 20 }];
+  const s = plot.scatter(pts, { x: "x", y: "y", xDomain: [-2, 2], yDomain: [0, 5] });
+  assert.equal((s.mark as { clip: boolean }).clip, true);
+  const enc = s.encoding as Record<string, { scale: Record<string, unknown> }>;
+  assert.deepEqual(enc.x.scale, { zero: false, domain: [-2, 2] });
+  assert.equal(enc.y.scale.clamp, undefined);
+  const l = plot.line(pts, { x: "x", y: "y", yDomain: [0, 5], error: "y" });
+  assert.deepEqual((l.layer as { mark: { clip?: boolean } }[]).map((p) => p.mark.clip), [true, true]);
+  assert.equal((plot.line(pts, { x: "x", y: "y" }).mark as { clip?: boolean }).clip, undefined);
+  for (const spec of [s, l]) assert.deepEqual(await vegaLiteWarnings(spec), []);
+});
