@@ -17,7 +17,7 @@
  * test fails (in CI and locally) unless BOLTZLAB_NO_BROWSER=1, which skips it
  * with a notice. test/run.mjs runs this file after the notebook test; run
  * alone, it executes any notebook whose executed copy is missing or older
- * than its source.
+ * than its source (workshop notebooks: when workshop.test.ts has executed them).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -71,10 +71,14 @@ function executedNotebooks(dir = outDir, rel = ""): string[] {
   return out.sort();
 }
 
-/** Execute the notebooks that have no executed copy newer than their source (when this file runs alone). */
+/**
+ * Execute the notebooks/*.ipynb (those notebooks.test.ts executes) that have no
+ * executed copy newer than their source, when this file runs alone. Workshop
+ * notebooks are looked at when their test has executed them into test/.out/workshop/.
+ */
 function executeMissing(): string[] {
   const done: string[] = [];
-  for (const rel of sourceNotebooks()) {
+  for (const rel of sourceNotebooks().filter((r) => !r.includes(path.sep))) {
     const src = path.join(root, "notebooks", rel);
     const out = path.join(outDir, rel);
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) continue;
