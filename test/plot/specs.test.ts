@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as plot from "../../src/plot/index";
-import { renderSvg, vegaLiteWarnings } from "../../src/plot/render";
+import { renderSvg, sansTextWidth, vegaLiteWarnings } from "../../src/plot/render";
 import { frameFromColumns, frameToHtml } from "../../src/core/table";
 
 const rows = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 3, e: 0.2, g: "b" }];
@@ -220,4 +220,20 @@ test("fixed axis ranges cut off marks outside them instead of piling them up on 
   assert.deepEqual((l.layer as { mark: { clip?: boolean } }[]).map((p) => p.mark.clip), [true, true]);
   assert.equal((plot.line(pts, { x: "x", y: "y" }).mark as { clip?: boolean }).clip, undefined);
   for (const spec of [s, l]) assert.deepEqual(await vegaLiteWarnings(spec), []);
+});
+
+test("static images measure text like a browser, so panels with long titles fit the notebook as they do in JupyterLab", () => {
+  // Helvetica advance widths: "Hello" is 0.722+0.556+0.222+0.222+0.556 em
+  assert.ok(Math.abs(sansTextWidth({ fontSize: 10 }, "Hello") - 22.78) < 1e-9);
+  assert.ok(Math.abs(sansTextWidth({ fontSize: 10, fontWeight: "bold" }, "Hello") - 22.78 * 1.06) < 1e-9);
+  assert.equal(sansTextWidth({ fontSize: 10, limit: 5 }, "Hello"), 5);
+  assert.equal(sansTextWidth({ text: "  " }), 0);
+  // vega's own estimate without a canvas is 0.8 em a character: 426 px for this 13-px bold title; a browser draws about 250
+  const title = "right-well fraction (rule: exact 3.29 %)";
+  const w = sansTextWidth({ fontSize: 13, fontWeight: "bold" }, title);
+  assert.ok(w > 200 && w < 280, `title ${w} px`);
+  const pts = [{ x: 0, y: 0.4 }, { x: 0.5, y: 0.1 }, { x: 1, y: 0.01 }];
+  const three = plot.hconcat(...[0, 1, 2].map(() => plot.line(pts, { x: "x", y: "y", logY: true, points: true, title, width: 260 })));
+  const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(three))?.[1]);
+  assert.ok(width > 0 && width <= plot.NOTEBOOK_WIDTH + 40, `three titled panels are ${width} px wide`);
 });
