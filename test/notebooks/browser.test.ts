@@ -15,9 +15,12 @@
  * Chromium is Debian's `chromium` (installed by `node kernel-setup/setup.mjs
  * --browser`, which .ci/run calls), driven by playwright-core. Without it the
  * test fails (in CI and locally) unless BOLTZLAB_NO_BROWSER=1, which skips it
- * with a notice. test/run.mjs runs this file after the notebook test; run
- * alone, it executes any notebook whose executed copy is missing or older
- * than its source (workshop notebooks: when workshop.test.ts has executed them).
+ * with a notice. test/run.mjs runs this file as a step of its own after the
+ * notebook tests (`node --test a.ts b.ts` runs files concurrently, so this
+ * file would look at the previous run's copies). Run alone, it executes any
+ * notebooks/*.ipynb whose executed copy is missing or older than its source
+ * (workshop notebooks: when workshop.test.ts has executed them).
+ * BOLTZLAB_BROWSER_NOTEBOOKS=03,05 restricts it to matching paths.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
