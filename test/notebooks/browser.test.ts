@@ -101,6 +101,29 @@ function executeMissing(): string[] {
 interface Output { output_type: string; name?: string; data?: Record<string, unknown> }
 interface ExecutedNotebook { cells: { cell_type: string; outputs?: Output[] }[] }
 
+/**
+ * A notebook with what the test must catch: a chart wider than the output
+ * area, a spec vega cannot draw, and a warning on stderr. Opened first; if the
+ * test does not report all three, it is blind and fails.
+ */
+export function selfCheckNotebook(): ExecutedNotebook & Record<string, unknown> {
+  const chart = (spec: Record<string, unknown>) => ({ output_type: "display_data", metadata: {}, data: { "application/vnd.vegalite.v5+json": spec, "text/plain": "<chart>" } });
+  const wide = { width: 1400, height: 60, data: { values: [{ a: 1 }, { a: 2 }] }, mark: "bar", encoding: { x: { field: "a", type: "quantitative" } } };
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "browser test self-check" } as never,
+      {
+        cell_type: "code", metadata: {}, execution_count: 1, source: "",
+        outputs: [chart(wide), chart({ mark: "no-such-mark", data: { values: [] } }), { output_type: "stream", name: "stderr", text: "WARN self-check\n" }],
+      } as never,
+    ],
+  };
+}
+const SELF_CHECK = "_browser-self-check.ipynb";
+
 /** What the file says should be on screen: vega-lite outputs, and outputs that are stderr or errors. */
 export function expectedOutputs(nb: ExecutedNotebook): { charts: number; sliders: number; stderr: number; legendSelections: number[] } {
   let charts = 0;
@@ -191,7 +214,7 @@ const MEASURE = String.raw`(STDERR) => {
   const px = (r) => Math.round(r.width) + " px";
   const stderr = [];
   el.querySelectorAll('.jp-OutputArea-output[data-mime-type="' + STDERR + '"], .jp-RenderedText[data-mime-type="' + STDERR + '"]').forEach((o) => {
-    const text = (o.textContent || "").trim().replace(/\s+/g, " ").slice(0, 200);
+    const text = (o.textContent || "").trim().replace(/\s+/g, " ").slice(0, 200) || "(empty: a renderer failed)";
     if (!stderr.includes(text)) stderr.push(text);
   });
   const tooWide = [];
@@ -265,9 +288,10 @@ async function inspect(page: Page, expectedCharts: number, legendSelections: num
   await panel.waitFor({ state: "visible", timeout: 60000 });
   // outputs render once the file has loaded; vega-embed draws asynchronously
   const drawn = panel.locator(".vega-embed").filter({ has: page.locator("svg.marks, canvas.marks, svg, canvas") });
+  const failed = panel.locator(`.jp-OutputArea-output[data-mime-type="${STDERR}"]`); // a renderer that failed shows as one
   const t0 = Date.now();
   while (Date.now() - t0 < 60000) {
-    if ((await drawn.count()) >= expectedCharts && (await panel.locator(".jp-OutputArea-output").count()) > 0) break;
+    if ((await drawn.count()) + (await failed.count()) >= expectedCharts && (await panel.locator(".jp-OutputArea-output").count()) > 0) break;
     await sleep(250);
   }
   await sleep(500);
@@ -365,11 +389,13 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
     fs.mkdirSync(path.dirname(path.join(tmp, "nb", rel)), { recursive: true });
     fs.copyFileSync(path.join(outDir, rel), path.join(tmp, "nb", rel));
   }
+  fs.writeFileSync(path.join(tmp, "nb", SELF_CHECK), JSON.stringify(selfCheckNotebook()));
   fs.mkdirSync(screens, { recursive: true });
   const { chromium: pw } = await import("playwright-core");
   let lab: Awaited<ReturnType<typeof startLab>> | null = null;
   let browser: Browser | null = null;
   const problems: string[] = [];
+  let selfCheck: string[] = [];
   try {
     lab = await startLab(tmp);
     const tLab = Date.now();
@@ -387,9 +413,9 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
     // log in once with the token (a cookie), then open notebooks by URL
     await page.goto(`${lab.base}/lab?token=${lab.token}`, { waitUntil: "domcontentloaded" });
     await page.locator(".jp-LabShell, #jp-main-dock-panel").first().waitFor({ timeout: 120000 });
-    for (const rel of names) {
+    for (const rel of [SELF_CHECK, ...names]) {
       const tNb = Date.now();
-      const nb = JSON.parse(fs.readFileSync(path.join(outDir, rel), "utf8")) as ExecutedNotebook;
+      const nb = JSON.parse(fs.readFileSync(path.join(tmp, "nb", rel), "utf8")) as ExecutedNotebook;
       const want = expectedOutputs(nb);
       consoleLines.length = 0;
       const url = `${lab.base}/lab/tree/${rel.split(path.sep).map(encodeURIComponent).join("/")}?reset`;
@@ -409,6 +435,11 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
       const sessions = (await (await fetch(`${lab.base}/api/sessions?token=${lab.token}`)).json()) as { id: string; path: string; kernel: { name: string } | null }[];
       const session = sessions.find((s) => s.path === rel.split(path.sep).join("/"));
       if (session?.kernel?.name !== "tslab") mine.push(`the session's kernel is ${session?.kernel?.name ?? "missing"}, not tslab`);
+      if (rel === SELF_CHECK) {
+        selfCheck = mine;
+        if (session !== undefined) await fetch(`${lab.base}/api/sessions/${session.id}?token=${lab.token}`, { method: "DELETE" });
+        continue;
+      }
       // screenshot: the whole notebook when it fits a tall window, else the first screenful
       const shot = path.join(screens, `${shotBase}.png`);
       const height = (await page.evaluate(inPage(HEIGHT))) as number;
@@ -432,5 +463,11 @@ test("executed notebooks look right in JupyterLab in headless Chromium", { timeo
     if (lab !== null) await stopLab(lab.child);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  // the self-check notebook's faults were all seen (else the checks above prove nothing)
+  const caught = selfCheck.join("\n");
+  t.diagnostic(`self-check notebook, faults caught: ${selfCheck.join(" | ")}`);
+  assert.match(caught, /1 charts drawn .* the file has 2 vega-lite outputs/, `self-check: the undrawable chart went unnoticed:\n${caught}`);
+  assert.match(caught, /WARN self-check/, `self-check: the stderr warning went unnoticed:\n${caught}`);
+  assert.match(caught, /chart 1: .* past the output area/, `self-check: the too-wide chart went unnoticed:\n${caught}`);
   assert.deepEqual(problems, [], "what a reader would see in JupyterLab");
 });
