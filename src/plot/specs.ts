@@ -34,10 +34,13 @@ export interface ChartOptions {
  */
 const FULL_LEGEND = { labelLimit: 0, titleLimit: 0, orient: "bottom", direction: "vertical" };
 
+/** Tick labels keep a few pixels apart; labels that would touch ("220240") are dropped. */
+const AXIS_CONFIG = { labelSeparation: 4 };
+
 const CHART_KEYS = ["title", "width", "height", "xTitle", "yTitle", "logX", "logY", "xDomain", "yDomain"] as const;
 
 function base(opts: ChartOptions, where: string): VegaLiteSpec {
-  const spec: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA };
+  const spec: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, config: { axis: AXIS_CONFIG } };
   if (opts.title !== undefined) spec.title = String(opts.title);
   spec.width = opts.width === undefined ? 400 : checkNumber(opts.width, "width", where, { above: 0 });
   spec.height = opts.height === undefined ? 260 : checkNumber(opts.height, "height", where, { above: 0 });
@@ -637,7 +640,7 @@ export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error(`${where}: give at least one spec`);
   const parts = specs.map((s, k) => strip(s, where, k));
   const first = parts.find((p) => p.width !== undefined) ?? {};
-  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, width: first.width ?? 400, height: first.height ?? 260 };
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, config: { axis: AXIS_CONFIG }, width: first.width ?? 400, height: first.height ?? 260 };
   const title = parts.find((p) => p.title !== undefined)?.title;
   if (title !== undefined) out.title = title;
   out.layer = parts.map(({ width: _w, height: _h, title: _t, ...p }) => p);
@@ -669,7 +672,7 @@ function fitPanels(panels: VegaLiteSpec[], perRow: number): void {
 }
 
 /** Legends of side-by-side charts go below them (a legend on the right widens the row and gets cut off). */
-const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 } };
+const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 }, axis: AXIS_CONFIG };
 
 /** Charts side by side, their widths scaled down to fit a notebook (NOTEBOOK_WIDTH) and legends below. */
 export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
@@ -686,7 +689,7 @@ export function vconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   const panels = specs.map((s, k) => strip(s, "plot.vconcat", k));
   fitPanels(panels, 1);
   const params = hoistParams(panels);
-  return withParams({ $schema: VEGA_LITE_SCHEMA, vconcat: panels }, params);
+  return withParams({ $schema: VEGA_LITE_SCHEMA, vconcat: panels, config: { axis: AXIS_CONFIG } }, params);
 }
 
 /** Charts in a grid with `columns` per row, fitted to a notebook's width like `hconcat`. */
