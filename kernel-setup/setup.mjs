@@ -11,8 +11,11 @@
  *     nbconvert pinned in kernel-setup/requirements.txt.
  *  5. The tslab kernelspec registered inside .venv, pointing at the project's tslab.
  *  6. JupyterLab settings overrides in .venv: the news prompt and update checks off.
+ *  7. With --browser only: Chromium for the browser test (Debian's `chromium`
+ *     through apt-get, as root) when none is on PATH.
  *
- * Flags: --no-venv (skip 4 and 5), --quiet, --force-native (rebuild the addon).
+ * Flags: --no-venv (skip 4 and 5), --quiet, --force-native (rebuild the addon),
+ * --browser (also 7; .ci/run uses it).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -231,6 +234,23 @@ function labSettings() {
   }
 }
 
+// 7. Chromium for test/notebooks/browser.test.ts ----------------------------------
+function onPath(name) {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+function chromium() {
+  if (["chromium", "chromium-browser", "google-chrome"].some(onPath)) return;
+  const root = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!root || !onPath("apt-get")) {
+    throw new Error("Chromium is missing and cannot be installed here (needs root and apt-get): install the `chromium` package, or skip the browser test with BOLTZLAB_NO_BROWSER=1");
+  }
+  log("installing Chromium (apt-get install chromium) for the browser test");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update", "-qq"], { env });
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], { env });
+  if (!onPath("chromium")) throw new Error("apt-get install chromium finished but `chromium` is not on PATH");
+}
+
 try {
   selfLink();
   compile();
@@ -240,6 +260,7 @@ try {
     kernelspec();
     labSettings();
   }
+  if (args.has("--browser")) chromium();
 } catch (e) {
   warn(e.message);
   process.exit(1);

@@ -13,6 +13,11 @@
  *                                test/.out/full-times.json (`npm run test:full`;
  *                                hours, not for CI)
  *   node test/run.mjs PATTERN..  only test files whose path contains a PATTERN
+ *
+ * The browser test (test/notebooks/browser.test.ts) opens the notebooks that
+ * the notebook test executed into test/.out/, so it runs as a step of its own
+ * after the others (Node's runner may run files concurrently), also when they
+ * failed, so that a broken chart is reported beside a failed unit test.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -25,13 +30,14 @@ const unit = argv.includes("--unit");
 const full = argv.includes("--full");
 const patterns = argv.filter((a) => !a.startsWith("--"));
 
-function step(name, cmd, args, env = {}) {
+function step(name, cmd, args, env = {}, { exit = true } = {}) {
   process.stderr.write(`\n== ${name}\n`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   if (r.status !== 0) {
     process.stderr.write(`\n${name} failed (exit ${r.status ?? r.signal})\n`);
-    process.exit(r.status ?? 1);
+    if (exit) process.exit(r.status ?? 1);
   }
+  return r.status ?? 1;
 }
 
 function findTests(dir) {
@@ -57,9 +63,20 @@ if (files.length === 0) {
   process.stderr.write("no test files matched\n");
   process.exit(1);
 }
-step(`unit and notebook tests (${files.length} files)`, process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+const browserTest = path.join("test", "notebooks", "browser.test.ts");
+const browser = files.includes(browserTest) && !full;
+files = files.filter((f) => f !== browserTest);
+const testEnv = {
   BOLTZLAB_FAST: full ? "0" : (process.env.BOLTZLAB_FAST ?? "1"),
   BOLTZLAB_PROGRESS: "0",
   ...(full ? { BOLTZLAB_FULL_RUN: "1" } : {}),
   TF_CPP_MIN_LOG_LEVEL: "2",
-});
+};
+const runner = [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec"]];
+let status = 0;
+if (files.length > 0) status = step(`unit and notebook tests (${files.length} files)`, runner[0], [...runner[1], ...files], testEnv, { exit: !browser });
+if (browser) {
+  const b = step("browser test (the executed notebooks in JupyterLab, headless Chromium)", runner[0], [...runner[1], browserTest], testEnv, { exit: false });
+  status = status || b;
+}
+process.exit(status);

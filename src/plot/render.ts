@@ -23,14 +23,45 @@ interface VegaView {
 }
 interface VegaModules {
   vega: {
-    View: new (runtime: unknown, options: { renderer: string }) => VegaView;
+    View: new (runtime: unknown, options: { renderer: string; logger?: unknown }) => VegaView;
     parse(spec: unknown): unknown;
     renderModule(type: string): unknown;
+    textMetrics: { width: (item: TextItem, text?: unknown) => number };
   };
   vl: { compile(spec: unknown, options?: { logger?: unknown }): { spec: unknown } };
 }
 
 let modules: VegaModules | null = null;
+
+interface TextItem { text?: unknown; fontSize?: number | string; fontWeight?: number | string; limit?: number }
+
+// Advance widths of Helvetica (the standard AFM metrics, per 1000 em) for ASCII 32–126.
+const HELVETICA = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556,
+  556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
+  556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+
+/**
+ * Text width as a browser lays it out in a sans-serif font. Without a canvas,
+ * vega estimates every character at 0.8 em, which makes titles and labels of
+ * static images about 1.5 times too wide, so side-by-side panels that fit in
+ * JupyterLab came out wider than the notebook in the saved SVG.
+ */
+export function sansTextWidth(item: TextItem, text?: unknown): number {
+  const raw = text ?? item.text;
+  const t = (Array.isArray(raw) ? raw.join(" ") : raw === null || raw === undefined ? "" : String(raw)).trim();
+  const size = item.fontSize === undefined || item.fontSize === null ? 11 : Number(item.fontSize) || 0;
+  let units = 0;
+  for (const ch of t) {
+    const c = ch.codePointAt(0)!;
+    units += c >= 32 && c <= 126 ? HELVETICA[c - 32] : 600; // Greek, symbols: about a digit's width and a bit
+  }
+  const bold = item.fontWeight === "bold" || Number(item.fontWeight) >= 600;
+  const w = (units / 1000) * size * (bold ? 1.06 : 1);
+  return item.limit !== undefined && item.limit > 0 ? Math.min(w, item.limit) : w;
+}
 
 // TypeScript (module node16, CommonJS output) keeps a real dynamic import here.
 const dynamicImport = (specifier: string): Promise<unknown> => import(specifier);
@@ -40,6 +71,8 @@ export async function loadPlotting(): Promise<void> {
   if (modules !== null) return;
   const [vega, vl] = await Promise.all([dynamicImport("vega"), dynamicImport("vega-lite")]);
   modules = { vega: vega as VegaModules["vega"], vl: vl as VegaModules["vl"] };
+  // no canvas in Node: measure text as a browser would instead of vega's rough estimate
+  modules.vega.textMetrics.width = sansTextWidth;
 }
 
 /** True once `loadPlotting()` has finished. */
@@ -99,9 +132,10 @@ export async function renderSvgAsync(spec: VegaLiteSpec): Promise<string> {
 }
 
 /**
- * The warnings (and errors) vega-lite reports while compiling `spec` — what a
- * browser shows as red stderr boxes under a chart in JupyterLab. Empty for a
- * clean spec.
+ * The warnings (and errors) vega-lite reports while compiling `spec` and vega
+ * while running it on its data (e.g. "Infinite extent" for strings on a
+ * quantitative axis) — what a browser shows as red stderr boxes under a chart
+ * in JupyterLab, or on its console. Empty for a clean spec.
  */
 export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
   await loadPlotting();
@@ -113,7 +147,10 @@ export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
     info(): unknown { return logger; },
     debug(): unknown { return logger; },
   };
-  modules!.vl.compile(JSON.parse(JSON.stringify(spec)), { logger });
+  const compiled = modules!.vl.compile(JSON.parse(JSON.stringify(spec)), { logger }).spec;
+  const view = new modules!.vega.View(modules!.vega.parse(compiled), { renderer: "none", logger });
+  view.run();
+  view.finalize();
   return out;
 }
 

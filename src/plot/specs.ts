@@ -35,10 +35,13 @@ export interface ChartOptions {
  */
 const FULL_LEGEND = { labelLimit: 0, titleLimit: 0, orient: "bottom", direction: "vertical" };
 
+/** Tick labels keep a few pixels apart; labels that would touch ("220240") are dropped. */
+const AXIS_CONFIG = { labelSeparation: 4 };
+
 const CHART_KEYS = ["title", "width", "height", "xTitle", "yTitle", "logX", "logY", "xDomain", "yDomain"] as const;
 
 function base(opts: ChartOptions, where: string): VegaLiteSpec {
-  const spec: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA };
+  const spec: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, config: { axis: AXIS_CONFIG } };
   if (opts.title !== undefined) spec.title = String(opts.title);
   spec.width = opts.width === undefined ? 400 : checkNumber(opts.width, "width", where, { above: 0 });
   spec.height = opts.height === undefined ? 260 : checkNumber(opts.height, "height", where, { above: 0 });
@@ -61,6 +64,35 @@ function axis(field: string, title: string | undefined, log: boolean | undefined
   return enc;
 }
 
+/**
+ * Marks outside fixed axis ranges are cut off at the plot's edge (`clip`), not
+ * piled up on it: a clamped scale draws every far point on the border, which
+ * reads as data there. Removes the scales' clamp from `enc` and says whether
+ * to clip.
+ */
+function clipToDomains(enc: Record<string, unknown>, opts: ChartOptions): boolean {
+  if (opts.xDomain === undefined && opts.yDomain === undefined) return false;
+  for (const ch of ["x", "y"]) {
+    const scale = (enc[ch] as { scale?: Record<string, unknown> } | undefined)?.scale;
+    if (scale !== undefined) delete scale.clamp;
+  }
+  return true;
+}
+
+/**
+ * The x encoding: quantitative for numbers; for text values (categories such as
+ * "mode 0", "mode 1") a discrete axis in data order, since text on a
+ * quantitative axis draws nothing (vega: "Infinite extent").
+ */
+function xAxis(rows: Row[], field: string, opts: ChartOptions, where: string): Record<string, unknown> {
+  const first = rows.find((r) => r[field] !== null && r[field] !== undefined)?.[field];
+  if (typeof first !== "string") return axis(field, opts.xTitle, opts.logX, opts.xDomain, "x", where);
+  if (opts.logX === true || opts.xDomain !== undefined) throw new Error(`${where}: logX and xDomain need numbers in x field "${field}" (it holds text)`);
+  const order: unknown[] = [];
+  for (const r of rows) if (!order.includes(r[field])) order.push(r[field]);
+  return { field, type: "ordinal", title: opts.xTitle ?? field, sort: order, axis: { labelAngle: 0, labelLimit: 0 } };
+}
+
 export interface LineOptions extends ChartOptions {
   /** Field on the x axis. */
   x: string;
@@ -75,13 +107,69 @@ export interface LineOptions extends ChartOptions {
   upper?: string;
   /** Show points on the line. */
   points?: boolean;
+  /**
+   * A slider under the chart that shows only the rows whose `field` is at its
+   * value (e.g. curves precomputed at many β): drawn by vega in the browser,
+   * with no round trip to the kernel. Saved images show the slider's start value.
+   */
+  slider?: SliderOptions;
+  /**
+   * Click a legend entry (shift-click for more) to highlight that series and
+   * fade the others; click empty space to reset. Needs `color`.
+   */
+  highlight?: boolean;
 }
+
+/** A slider bound to a vega-lite parameter that filters the rows of a chart. */
+export interface SliderOptions {
+  /** Numeric field the slider selects on (rows with field ≈ value within step/2 are shown). */
+  field: string;
+  /** Range and step of the slider (defaults: the field's smallest and largest value, and the smallest gap between its values). */
+  min?: number;
+  max?: number;
+  step?: number;
+  /** Start value (default `min`). */
+  value?: number;
+  /** Label shown beside the slider (default: the field). */
+  label?: string;
+}
+
+/** Name of the parameter behind a slider on `field`: an identifier vega expressions accept. */
+function paramName(field: string): string {
+  const id = field.replace(/[^A-Za-z0-9_]/g, "_");
+  return /^[A-Za-z_]/.test(id) && id !== "datum" ? id : `p_${id}`;
+}
+
+/** The params and filter transform of a slider on the rows. */
+function sliderParts(rows: Row[], slider: unknown, where: string): { param: Record<string, unknown>; filter: Record<string, unknown> } {
+  if (slider === null || typeof slider !== "object") throw new Error(`${where}: slider must be {field, min?, max?, step?, value?, label?}`);
+  checkKeys(slider as Record<string, unknown>, ["field", "min", "max", "step", "value", "label"], `${where} slider`);
+  const o = slider as SliderOptions;
+  const field = checkField(rows, o.field, "slider.field", where);
+  const values = [...new Set(rows.map((r) => r[field]))];
+  if (values.some((v) => typeof v !== "number" || !Number.isFinite(v))) throw new Error(`${where}: slider.field "${field}" must hold finite numbers`);
+  const sorted = (values as number[]).sort((a, b) => a - b);
+  let gap = Infinity;
+  for (let k = 1; k < sorted.length; k++) gap = Math.min(gap, sorted[k] - sorted[k - 1]);
+  const min = o.min === undefined ? sorted[0] : checkNumber(o.min, "slider.min", where);
+  const max = o.max === undefined ? sorted[sorted.length - 1] : checkNumber(o.max, "slider.max", where);
+  if (!(max > min)) throw new Error(`${where}: slider needs max > min (the field "${field}" needs two or more values), got ${min} … ${max}`);
+  const step = o.step === undefined ? Number(gap.toPrecision(12)) : checkNumber(o.step, "slider.step", where, { above: 0 });
+  const value = o.value === undefined ? min : checkNumber(o.value, "slider.value", where, { min, max });
+  const name = paramName(field);
+  const param = { name, value, bind: { input: "range", min, max, step, name: `${o.label ?? field} ` } };
+  const filter = { filter: `abs(datum[${JSON.stringify(field)}] - ${name}) <= ${step / 2}` };
+  return { param, filter };
+}
+
+/** Name of the legend selection that `highlight` adds. */
+const PICK = "pick";
 
 /** A line chart, optionally with an error band and coloured series. */
 export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   const where = "plot.line";
-  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "error", "lower", "upper", "points"], where);
   if (options === undefined) throw new Error(`${where}: options {x, y} are required`);
+  checkKeys(options, [...CHART_KEYS, "x", "y", "color", "error", "lower", "upper", "points", "slider", "highlight"], where);
   let rows = toRecords(data, where);
   const x = checkField(rows, options.x, "x", where);
   const y = checkField(rows, options.y, "y", where);
@@ -100,19 +188,33 @@ export function line(data: PlotData, options: LineOptions): VegaLiteSpec {
   const spec = base(options, where);
   spec.data = { values: sanitize(rows) };
   const enc: Record<string, unknown> = {
-    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    x: xAxis(rows, x, options, where),
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
   if (color !== undefined) enc.color = { field: color, type: "nominal", title: color, legend: FULL_LEGEND };
-  const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true }, encoding: enc };
-  if (lo === undefined) return { ...spec, ...lineLayer };
+  const slider = options.slider === undefined ? null : sliderParts(rows, options.slider, where);
+  if (slider !== null) {
+    spec.params = [slider.param];
+    spec.transform = [slider.filter];
+  }
+  if (options.highlight !== undefined && typeof options.highlight !== "boolean") throw new Error(`${where}: highlight must be true or false`);
+  const highlight = options.highlight === true;
+  if (highlight && color === undefined) throw new Error(`${where}: highlight needs a color field (it selects one series through the legend)`);
+  const clip = clipToDomains(enc, options);
+  const lineLayer: Record<string, unknown> = { mark: { type: "line", point: options.points === true, ...(clip ? { clip } : {}) }, encoding: enc };
+  if (highlight) {
+    lineLayer.params = [{ name: PICK, select: { type: "point", fields: [color] }, bind: "legend" }];
+    enc.opacity = { condition: { param: PICK, value: 1, empty: true }, value: 0.12 };
+  }
+  if (lo === undefined) return { ...spec, ...lineLayer, ...(slider !== null && lineLayer.params !== undefined ? { params: [slider.param, ...(lineLayer.params as unknown[])] } : {}) };
   const bandEnc: Record<string, unknown> = {
     x: enc.x,
     y: { field: lo, type: "quantitative", title: options.yTitle ?? y },
     y2: { field: hi },
   };
   if (color !== undefined) bandEnc.color = enc.color;
-  spec.layer = [{ mark: { type: "area", opacity: 0.25 }, encoding: bandEnc }, lineLayer];
+  if (highlight) bandEnc.opacity = { condition: { param: PICK, value: 0.25, empty: true }, value: 0.04 };
+  spec.layer = [{ mark: { type: "area", opacity: 0.25, ...(clip ? { clip } : {}) }, encoding: bandEnc }, lineLayer];
   return spec;
 }
 
@@ -137,7 +239,7 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
   const spec = base(options, where);
   spec.data = { values: sanitize(rows) };
   const enc: Record<string, unknown> = {
-    x: axis(x, options.xTitle, options.logX, options.xDomain, "x", where),
+    x: xAxis(rows, x, options, where),
     y: axis(y, options.yTitle, options.logY, options.yDomain, "y", where),
   };
   if (options.color !== undefined) {
@@ -145,8 +247,10 @@ export function scatter(data: PlotData, options: ScatterOptions): VegaLiteSpec {
     const numeric = typeof rows[0][c] === "number";
     enc.color = { field: c, type: numeric ? "quantitative" : "nominal", title: c, legend: FULL_LEGEND };
   }
+  const clip = clipToDomains(enc, options);
   spec.mark = {
     type: "circle",
+    ...(clip ? { clip } : {}),
     opacity: options.opacity === undefined ? 0.7 : checkNumber(options.opacity, "opacity", where, { min: 0, max: 1 }),
     size: options.size === undefined ? 16 : checkNumber(options.size, "size", where, { above: 0 }),
   };
@@ -496,17 +600,52 @@ function strip(spec: VegaLiteSpec, where: string, k: number): VegaLiteSpec {
   return rest;
 }
 
+/**
+ * Parameters of combined charts: a name defined twice is refused by vega, so
+ * the first definition of each is kept and panels with the same one share it
+ * (one slider moves all panels, one legend click highlights the series
+ * everywhere). Variable parameters (sliders) are returned to be defined on the
+ * combined chart: vega scopes a nested view's variable to that view. Legend
+ * selections stay in the unit that defines them.
+ */
+function hoistParams(parts: VegaLiteSpec[]): Record<string, unknown>[] {
+  const seen = new Set<string>();
+  const hoisted: Record<string, unknown>[] = [];
+  const visit = (s: Record<string, unknown>): void => {
+    if (Array.isArray(s.params)) {
+      const kept: Record<string, unknown>[] = [];
+      for (const p of s.params as Record<string, unknown>[]) {
+        if (seen.has(p.name as string)) continue;
+        seen.add(p.name as string);
+        (p.select === undefined ? hoisted : kept).push(p);
+      }
+      if (kept.length > 0) s.params = kept;
+      else delete s.params;
+    }
+    for (const key of ["layer", "hconcat", "vconcat", "concat"]) {
+      if (Array.isArray(s[key])) for (const child of s[key] as Record<string, unknown>[]) visit(child);
+    }
+  };
+  for (const p of parts) visit(p);
+  return hoisted;
+}
+
+/** `spec` with `params` defined on it (none: unchanged). */
+function withParams(spec: VegaLiteSpec, params: Record<string, unknown>[]): VegaLiteSpec {
+  return params.length === 0 ? spec : { ...spec, params };
+}
+
 /** Overlay charts that share axes (e.g. a curve, exact points and a rule). */
 export function layer(...specs: VegaLiteSpec[]): VegaLiteSpec {
   const where = "plot.layer";
   if (specs.length === 0) throw new Error(`${where}: give at least one spec`);
   const parts = specs.map((s, k) => strip(s, where, k));
   const first = parts.find((p) => p.width !== undefined) ?? {};
-  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, width: first.width ?? 400, height: first.height ?? 260 };
+  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, config: { axis: AXIS_CONFIG }, width: first.width ?? 400, height: first.height ?? 260 };
   const title = parts.find((p) => p.title !== undefined)?.title;
   if (title !== undefined) out.title = title;
   out.layer = parts.map(({ width: _w, height: _h, title: _t, ...p }) => p);
-  return out;
+  return withParams(out, hoistParams(out.layer as VegaLiteSpec[]));
 }
 
 /**
@@ -595,14 +734,16 @@ function wrapTitle(panel: VegaLiteSpec): void {
 }
 
 /** Legends of side-by-side charts go below them (a legend on the right widens the row and gets cut off). */
-const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 } };
+const CONCAT_CONFIG = { legend: { orient: "bottom", labelLimit: 0, titleLimit: 0 }, axis: AXIS_CONFIG };
 
 /** Charts side by side, their widths scaled down to fit a notebook (NOTEBOOK_WIDTH) and legends below. */
 export function hconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.hconcat: give at least one spec");
   const panels = specs.map((s, k) => strip(s, "plot.hconcat", k));
   fitPanels(panels, panels.length);
-  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG };
+  const params = hoistParams(panels);
+  // parameters first: measuring draws the chart, and a hoisted slider must be defined then
+  const out = withParams({ $schema: VEGA_LITE_SCHEMA, hconcat: panels, config: CONCAT_CONFIG }, params);
   shrinkToFit(out, panels, panels.length);
   return out;
 }
@@ -612,7 +753,8 @@ export function vconcat(...specs: VegaLiteSpec[]): VegaLiteSpec {
   if (specs.length === 0) throw new Error("plot.vconcat: give at least one spec");
   const panels = specs.map((s, k) => strip(s, "plot.vconcat", k));
   fitPanels(panels, 1);
-  return { $schema: VEGA_LITE_SCHEMA, vconcat: panels };
+  const params = hoistParams(panels);
+  return withParams({ $schema: VEGA_LITE_SCHEMA, vconcat: panels, config: { axis: AXIS_CONFIG } }, params);
 }
 
 /** Charts in a grid with `columns` per row, fitted to a notebook's width like `hconcat`. */
@@ -622,8 +764,10 @@ export function grid(specs: VegaLiteSpec[], options: { columns: number; title?: 
   const columns = checkInteger(options?.columns, "columns", where, { min: 1 });
   const panels = specs.map((s, k) => strip(s, where, k));
   fitPanels(panels, Math.min(columns, panels.length));
-  const out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: panels, config: CONCAT_CONFIG };
+  const params = hoistParams(panels);
+  let out: VegaLiteSpec = { $schema: VEGA_LITE_SCHEMA, columns, concat: panels, config: CONCAT_CONFIG };
   if (options.title !== undefined) out.title = options.title;
+  out = withParams(out, params);
   shrinkToFit(out, panels, Math.min(columns, panels.length));
   return out;
 }

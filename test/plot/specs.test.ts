@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as plot from "../../src/plot/index";
-import { loadPlotting, renderSvg, vegaLiteWarnings } from "../../src/plot/render";
+import { loadPlotting, renderSvg, sansTextWidth, vegaLiteWarnings } from "../../src/plot/render";
 import { frameFromColumns, frameToHtml } from "../../src/core/table";
 
 const rows = [{ x: 1, y: 2, e: 0.1, g: "a" }, { x: 2, y: 3, e: 0.2, g: "b" }];
@@ -149,4 +149,104 @@ test("polars tables show plain dtype names under the column names", () => {
   const html = frameToHtml(frameFromColumns({ beta: [0.1, 0.2], name: ["a", "b"] }));
   assert.doesNotMatch(html, /DataType\(/);
   assert.match(html, /beta<br><small>Float64<\/small>/);
+});
+
+test("vegaLiteWarnings also reports what vega warns about when it runs the data (text on a quantitative axis)", async () => {
+  const raw = { data: { values: [{ m: "a", y: 1 }, { m: "b", y: 2 }] }, mark: "line", encoding: { x: { field: "m", type: "quantitative" }, y: { field: "y", type: "quantitative" } } };
+  assert.match((await vegaLiteWarnings(raw)).join("\n"), /Infinite extent for field "m"/);
+  // plot.line and plot.scatter put text x values on a discrete axis in data order, and draw them
+  const modes = [{ mode: "mode 1", f: 0.3 }, { mode: "mode 0", f: 0.6 }, { mode: "mode 2", f: 0.1 }];
+  for (const spec of [plot.line(modes, { x: "mode", y: "f", points: true }), plot.scatter(modes, { x: "mode", y: "f" })]) {
+    const x = (spec.encoding as Record<string, { type: string; sort: string[] }>).x;
+    assert.equal(x.type, "ordinal");
+    assert.deepEqual(x.sort, ["mode 1", "mode 0", "mode 2"]);
+    assert.deepEqual(await vegaLiteWarnings(spec), []);
+    assert.match(renderSvg(spec), /mode 2/);
+  }
+});
+
+test("slider and highlight: vega-lite parameters bound to a range input and to the legend, valid alone and combined", async () => {
+  const rows: Record<string, unknown>[] = [];
+  // y near 1 at beta 0.5 and near 500 at beta 1.5: the drawn axis shows which rows pass the slider's filter
+  for (const beta of [0.5, 1, 1.5]) for (let x = 0; x < 4; x++) rows.push({ beta, x, y: beta === 1.5 ? 500 + x : beta * x, e: 0.1, model: x % 2 === 0 ? "MADE depth 1" : "TwoBo" });
+  const s = plot.line(rows, { x: "x", y: "y", slider: { field: "beta" } });
+  assert.deepEqual(s.params, [{ name: "beta", value: 0.5, bind: { input: "range", min: 0.5, max: 1.5, step: 0.5, name: "beta " } }]);
+  assert.deepEqual(s.transform, [{ filter: 'abs(datum["beta"] - beta) <= 0.25' }]);
+  const ticks = (svg: string) => [...svg.matchAll(/<text[^>]*>([\d.,]+)<\/text>/g)].map((m) => Number(m[1].replace(/,/g, "")));
+  assert.ok(Math.max(...ticks(renderSvg(s))) < 100, "at the start value only the beta = 0.5 rows are drawn");
+  const late = plot.line(rows, { x: "x", y: "y", slider: { field: "beta", value: 1.5, label: "β" } });
+  assert.ok(Math.min(...ticks(renderSvg(late)).filter((v) => v >= 100)) >= 490, "at beta = 1.5 the y axis is around 500");
+  assert.equal(((late.params as { bind: { name: string } }[])[0]).bind.name, "β ");
+
+  const h = plot.line(rows, { x: "x", y: "y", color: "model", error: "e", highlight: true });
+  const layers = h.layer as { params?: { name: string; bind: string; select: { fields: string[] } }[]; encoding: { opacity: { condition: { param: string } } } }[];
+  assert.deepEqual(layers[1].params, [{ name: "pick", select: { type: "point", fields: ["model"] }, bind: "legend" }]);
+  assert.equal(layers[0].encoding.opacity.condition.param, "pick");
+  assert.equal(layers[1].encoding.opacity.condition.param, "pick");
+
+  // combined: each name defined once; sliders on the combined chart (vega scopes a nested view's variable to it)
+  const panel = () => plot.layer(plot.line(rows, { x: "x", y: "y", color: "model", highlight: true, slider: { field: "beta" } }), plot.rule({ y: 1 }));
+  const both = plot.hconcat(panel(), panel());
+  assert.deepEqual((both.params as { name: string }[]).map((p) => p.name), ["beta"]);
+  const defs = JSON.stringify(both).match(/"name":"pick"/g) ?? [];
+  assert.equal(defs.length, 1, "the legend selection is defined once and shared");
+  const specs: Record<string, plot.VegaLiteSpec> = {
+    s, late, h, both,
+    layered: panel(),
+    vconcat: plot.vconcat(panel(), panel()),
+    grid: plot.grid([panel(), panel(), panel()], { columns: 2 }),
+    sliderBand: plot.line(rows, { x: "x", y: "y", error: "e", color: "model", slider: { field: "beta" }, highlight: true }),
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    assert.deepEqual(await vegaLiteWarnings(spec), [], `${name} compiles and runs with warnings`);
+    assert.match(renderSvg(spec), /^<svg/);
+  }
+});
+
+test("slider and highlight: bad input names the option", () => {
+  const rows = [{ x: 1, y: 2, b: 0.5, g: "a", t: "hot" }, { x: 2, y: 3, b: 1, g: "b", t: "cold" }];
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ slider: { field: "nope" } }, /plot\.line: slider\.field field "nope" is not in data|slider\.field/],
+    [{ slider: { field: "t" } }, /slider\.field "t" must hold finite numbers/],
+    [{ slider: { field: "b", min: 1, max: 1 } }, /slider needs max > min/],
+    [{ slider: { field: "b", step: 0 } }, /slider\.step/],
+    [{ slider: { field: "b", value: 3 } }, /slider\.value/],
+    [{ slider: { field: "b", stepp: 1 } }, /unknown option "stepp"/],
+    [{ slider: 3 }, /slider must be \{field/],
+    [{ highlight: true }, /highlight needs a color field/],
+    [{ highlight: "yes", color: "g" }, /highlight must be true or false/],
+    [{ logX: true, x: "t" }, /logX and xDomain need numbers in x field "t"/],
+  ];
+  for (const [extra, message] of cases) {
+    assert.throws(() => plot.line(rows, { x: "x", y: "y", ...extra } as never), message, JSON.stringify(extra));
+  }
+});
+
+test("fixed axis ranges cut off marks outside them instead of piling them up on the edge", async () => {
+  const pts = [{ x: -10, y: 0 }, { x: 0, y: 1 }, { x: 1, y: 20 }];
+  const s = plot.scatter(pts, { x: "x", y: "y", xDomain: [-2, 2], yDomain: [0, 5] });
+  assert.equal((s.mark as { clip: boolean }).clip, true);
+  const enc = s.encoding as Record<string, { scale: Record<string, unknown> }>;
+  assert.deepEqual(enc.x.scale, { zero: false, domain: [-2, 2] });
+  assert.equal(enc.y.scale.clamp, undefined);
+  const l = plot.line(pts, { x: "x", y: "y", yDomain: [0, 5], error: "y" });
+  assert.deepEqual((l.layer as { mark: { clip?: boolean } }[]).map((p) => p.mark.clip), [true, true]);
+  assert.equal((plot.line(pts, { x: "x", y: "y" }).mark as { clip?: boolean }).clip, undefined);
+  for (const spec of [s, l]) assert.deepEqual(await vegaLiteWarnings(spec), []);
+});
+
+test("static images measure text like a browser, so panels with long titles fit the notebook as they do in JupyterLab", () => {
+  // Helvetica advance widths: "Hello" is 0.722+0.556+0.222+0.222+0.556 em
+  assert.ok(Math.abs(sansTextWidth({ fontSize: 10 }, "Hello") - 22.78) < 1e-9);
+  assert.ok(Math.abs(sansTextWidth({ fontSize: 10, fontWeight: "bold" }, "Hello") - 22.78 * 1.06) < 1e-9);
+  assert.equal(sansTextWidth({ fontSize: 10, limit: 5 }, "Hello"), 5);
+  assert.equal(sansTextWidth({ text: "  " }), 0);
+  // vega's own estimate without a canvas is 0.8 em a character: 426 px for this 13-px bold title; a browser draws about 250
+  const title = "right-well fraction (rule: exact 3.29 %)";
+  const w = sansTextWidth({ fontSize: 13, fontWeight: "bold" }, title);
+  assert.ok(w > 200 && w < 280, `title ${w} px`);
+  const pts = [{ x: 0, y: 0.4 }, { x: 0.5, y: 0.1 }, { x: 1, y: 0.01 }];
+  const three = plot.hconcat(...[0, 1, 2].map(() => plot.line(pts, { x: "x", y: "y", logY: true, points: true, title, width: 260 })));
+  const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(renderSvg(three))?.[1]);
+  assert.ok(width > 0 && width <= plot.NOTEBOOK_WIDTH + 40, `three titled panels are ${width} px wide`);
 });
