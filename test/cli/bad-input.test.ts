@@ -11,28 +11,13 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { main } from "../../src/cli/main";
 import { alteredCheckpoint, nonFiniteCheckpoint, truncatedCheckpoint } from "../train/helpers";
+import { runMain } from "./capture";
 
 process.env.BOLTZLAB_PROGRESS = "0";
 const root = path.resolve(__dirname, "..", "..");
 
-/** Run main with stdout and stderr captured (restored afterwards). */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string | Uint8Array) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-}
+const run = runMain;
 
 /** Every path under `dir`, relative, sorted. */
 function tree(dir: string): string[] {

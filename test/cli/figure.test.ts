@@ -10,7 +10,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { Options, parseArgs } from "../../src/cli/args";
 import { figureCommand } from "../../src/cli/figure";
-import { main } from "../../src/cli/main";
+import { runMain } from "./capture";
 
 /** The command in-process (no output captured: the test runner's own output would be caught too). */
 async function cli(argv: string[]): Promise<Record<string, unknown>> {
@@ -18,21 +18,10 @@ async function cli(argv: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(JSON.stringify(await figureCommand.run(new Options(parsed, "figure"), parsed.positional.slice(1)))) as Record<string, unknown>;
 }
 
-async function mainCaptured(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  let out = "";
-  let err = "";
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const mainCaptured = async (argv: string[]) => {
+  const r = await runMain(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bz-cli-figure-"));
 

@@ -9,26 +9,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { main } from "../../src/cli/main";
 import { polars } from "../../src/core/table";
+import { runMain } from "./capture";
 
 process.env.BOLTZLAB_PROGRESS = "0";
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string | Uint8Array) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-}
+const run = runMain;
 
 const TRAIN = ["train", "--system", "sk:n=8", "--beta", "1", "--steps", "4", "--batch", "16", "--samples", "100", "--depth", "2", "--width", "2", "--seed", "1"];
 const FLOW = ["flow", "--loss", "energy", "--steps", "4", "--samples", "500", "--layers", "1", "--hidden", "4", "--batch", "32", "--seed", "1"];

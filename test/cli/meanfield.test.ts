@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { Options, parseArgs } from "../../src/cli/args";
-import { main } from "../../src/cli/main";
 import { meanfieldCommand } from "../../src/cli/meanfield";
 import { enumerate } from "../../src/exact";
 import { loadInstance } from "../../src/io";
 import { sk } from "../../src/systems";
+import { runMain } from "./capture";
 
 const TWOBO = path.resolve(__dirname, "../../data/twobo");
 
@@ -16,22 +16,10 @@ async function run(argv: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
 }
 
-/** main(argv) with stdout/stderr captured: exit code and the text. */
-async function mainCaptured(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  let out = "";
-  let err = "";
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-}
+const mainCaptured = async (argv: string[]) => {
+  const r = await runMain(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 test("boltzlab meanfield prints F/N, U/N, converged and iterations for nmf, tap and bethe", async () => {
   const exactF = enumerate(sk({ n: 12, seed: 1 }), 0.5).freeEnergyPerSpin;
