@@ -72,11 +72,35 @@ const testEnv = {
   ...(full ? { BOLTZLAB_FULL_RUN: "1" } : {}),
   TF_CPP_MIN_LOG_LEVEL: "2",
 };
-const runner = [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec"]];
+// spec output on the terminal, and a TAP copy of each step's results so that one closing line can count both steps
+const tapDir = path.join(root, "test", ".out");
+fs.mkdirSync(tapDir, { recursive: true });
+const runner = (tap) => [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`]];
+const taps = [];
+function tapCounts(file) {
+  try {
+    const text = fs.readFileSync(file, "utf8");
+    const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    return { pass: count("pass"), fail: count("fail") + count("cancelled") };
+  } catch {
+    return { pass: 0, fail: 0 };
+  }
+}
 let status = 0;
-if (files.length > 0) status = step(`unit and notebook tests (${files.length} files)`, runner[0], [...runner[1], ...files], testEnv, { exit: !browser });
+if (files.length > 0) {
+  const tap = path.join(tapDir, "results-tests.tap");
+  taps.push(tap);
+  const [cmd, args] = runner(tap);
+  status = step(`unit and notebook tests (${files.length} files)`, cmd, [...args, ...files], testEnv, { exit: !browser });
+}
 if (browser) {
-  const b = step("browser test (the executed notebooks in JupyterLab, headless Chromium)", runner[0], [...runner[1], browserTest], testEnv, { exit: false });
+  const tap = path.join(tapDir, "results-browser.tap");
+  taps.push(tap);
+  const [cmd, args] = runner(tap);
+  const b = step("browser test (the executed notebooks in JupyterLab, headless Chromium)", cmd, [...args, browserTest], testEnv, { exit: false });
   status = status || b;
 }
+const total = taps.map(tapCounts).reduce((a, c) => ({ pass: a.pass + c.pass, fail: a.fail + c.fail }), { pass: 0, fail: 0 });
+if (status !== 0 && total.fail === 0) total.fail = 1; // a step that failed without a failing test (a crash) still fails
+process.stdout.write(`\nTotal: ${total.pass} passed, ${total.fail} failed\n`);
 process.exit(status);
