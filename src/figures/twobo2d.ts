@@ -133,17 +133,24 @@ export function sweepRows(system: SpinSystem, instance: string, model: string, s
   return rows;
 }
 
+/** The y-axis title of the TwoBo charts. */
+export const SWEEP_Y_TITLE = "|F_est − F_ref| / |F_ref|";
+
 /** One panel per instance: |relative error| on a log axis against β, per model and estimate (plus extra layers, e.g. a reference's error). */
 export function sweepChart(rows: Row[], instances: ReadonlyArray<string>, title: (instance: string, n: number) => string, extra: (instance: string) => VegaLiteSpec[] = () => []): VegaLiteSpec {
   const panels = instances.map((inst) => {
     const mine = rows.filter((r) => r.instance === inst && r.model !== null && r.model !== "population annealing");
     const data: Record<string, Cell>[] = [];
     for (const r of mine) {
-      if (typeof r.relativeError === "number" && Math.abs(r.relativeError) > 0) data.push({ beta: r.beta, relativeError: Math.abs(r.relativeError), curve: `${r.model}, F_q (${r.parameters} parameters)` });
+      if (typeof r.relativeError === "number" && Math.abs(r.relativeError) > 0) data.push({ beta: r.beta, relativeError: Math.abs(r.relativeError), curve: `${r.model}, F_q` });
       if (typeof r.relativeErrorImportance === "number" && Math.abs(r.relativeErrorImportance) > 0) data.push({ beta: r.beta, relativeError: Math.abs(r.relativeErrorImportance), curve: `${r.model}, importance sampled` });
     }
     const n = (rows.find((r) => r.instance === inst)?.n as number | undefined) ?? 0;
-    const chart = line(data, { x: "beta", y: "relativeError", color: "curve", points: true, logY: true, title: title(inst, n), xTitle: "β", yTitle: "|F_est − F_ref| / |F_ref|", width: 360, height: 280 });
+    const counts = [...new Set(mine.filter((r) => typeof r.parameters === "number").map((r) => `${r.model} ${r.parameters}`))].join(", ");
+    const chart = line(data, {
+      x: "beta", y: "relativeError", color: "curve", points: true, logY: true, title: `${title(inst, n)}${counts === "" ? "" : ` (parameters: ${counts})`}`,
+      xTitle: "β", yTitle: SWEEP_Y_TITLE, width: 380, height: 280,
+    });
     const more = extra(inst);
     return more.length === 0 ? chart : layer(chart, ...more);
   });
@@ -222,7 +229,7 @@ export const twobo2d: FigureDefinition<Twobo2dSettings> = {
     return sweepRows(system, instance, p.model as string, s, ctx, reference);
   },
   chart(rows, s) {
-    return sweepChart(rows, s.instances, (inst, n) => `${inst} (N = ${n}): relative error against the exact F`);
+    return sweepChart(rows, s.instances, (inst, n) => `${inst}, N = ${n}: against the exact F`);
   },
   headline(rows, s) {
     const bMax = s.betas[s.betas.length - 1];

@@ -24,7 +24,7 @@ import { populationAnnealing } from "../samplers/index";
 import type { SpinSystem } from "../systems/types";
 import type { Cell, FigureDefinition, FigurePoint, PointContext, Row } from "./types";
 import {
-  checkSweepSettings, loadTwoboSystem, parametersOf, relativeErrorAt, sweepChart, sweepRows, TWOBO_COLUMNS,
+  checkSweepSettings, loadTwoboSystem, parametersOf, relativeErrorAt, sweepChart, sweepRows, SWEEP_Y_TITLE, TWOBO_COLUMNS,
   type TwoboReference, type TwoboSweepSettings,
 } from "./twobo2d";
 import { checkCount } from "./store";
@@ -121,11 +121,14 @@ export const twoboSparse: FigureDefinition<TwoboSparseSettings> = {
   },
   computePoint,
   chart(rows, s) {
-    return sweepChart(rows, s.instances, (inst, n) => `${inst} (N = ${n}): relative error against population annealing`, (inst) => {
-      const band: Record<string, Cell>[] = rows
-        .filter((r) => r.instance === inst && r.model === PA_LABEL && typeof r.referenceError === "number" && (r.referenceError as number) > 0)
-        .map((r) => ({ beta: r.beta, relativeError: (r.referenceError as number) / Math.abs(r.referenceFreeEnergy as number), curve: "population annealing error (relative)" }));
-      return band.length === 0 ? [] : [line(band, { x: "beta", y: "relativeError", color: "curve", logY: true })];
+    // the reference's own relative error: a shaded band from below the axis up to it (a model's error inside it cannot be resolved)
+    const pa = rows.filter((r) => r.model === PA_LABEL && typeof r.referenceError === "number" && (r.referenceError as number) > 0);
+    const rel = (r: Row) => (r.referenceError as number) / Math.abs(r.referenceFreeEnergy as number);
+    const floor = pa.length === 0 ? 0 : 10 ** Math.floor(Math.log10(Math.min(...pa.map(rel))));
+    return sweepChart(rows, s.instances, (inst, n) => `${inst}, N = ${n}: against population annealing`, (inst) => {
+      const band: Record<string, Cell>[] = pa.filter((r) => r.instance === inst)
+        .map((r) => ({ beta: r.beta, relativeError: rel(r), floor, curve: "population annealing: its error" }));
+      return band.length === 0 ? [] : [line(band, { x: "beta", y: "relativeError", lower: "floor", upper: "relativeError", color: "curve", logY: true, xTitle: "β", yTitle: SWEEP_Y_TITLE })];
     });
   },
   headline(rows, s) {
