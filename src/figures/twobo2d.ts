@@ -133,11 +133,8 @@ export function sweepRows(system: SpinSystem, instance: string, model: string, s
   return rows;
 }
 
-/** The y-axis title of the TwoBo charts. */
-export const SWEEP_Y_TITLE = "|F_est − F_ref| / |F_ref|";
-
-/** One panel per instance: |relative error| on a log axis against β, per model and estimate (plus extra layers, e.g. a reference's error). */
-export function sweepChart(rows: Row[], instances: ReadonlyArray<string>, title: (instance: string, n: number) => string, extra: (instance: string) => VegaLiteSpec[] = () => []): VegaLiteSpec {
+/** One panel per instance: |relative error| on a log axis against β, per model and estimate (plus extra layers, e.g. a reference's error); `yTitle` names the reference. */
+export function sweepChart(rows: Row[], instances: ReadonlyArray<string>, yTitle: string, extra: (instance: string) => VegaLiteSpec[] = () => []): VegaLiteSpec {
   const panels = instances.map((inst) => {
     const mine = rows.filter((r) => r.instance === inst && r.model !== null && r.model !== "population annealing");
     const data: Record<string, Cell>[] = [];
@@ -146,10 +143,10 @@ export function sweepChart(rows: Row[], instances: ReadonlyArray<string>, title:
       if (typeof r.relativeErrorImportance === "number" && Math.abs(r.relativeErrorImportance) > 0) data.push({ beta: r.beta, relativeError: Math.abs(r.relativeErrorImportance), curve: `${r.model}, importance sampled` });
     }
     const n = (rows.find((r) => r.instance === inst)?.n as number | undefined) ?? 0;
-    const counts = [...new Set(mine.filter((r) => typeof r.parameters === "number").map((r) => `${r.model} ${r.parameters}`))].join(", ");
+    const counts = [...new Set(mine.filter((r) => typeof r.parameters === "number").map((r) => `${String(r.model).split(" ")[0]} ${r.parameters}`))].join(", ");
     const chart = line(data, {
-      x: "beta", y: "relativeError", color: "curve", points: true, logY: true, title: `${title(inst, n)}${counts === "" ? "" : ` (parameters: ${counts})`}`,
-      xTitle: "β", yTitle: SWEEP_Y_TITLE, width: 380, height: 280,
+      x: "beta", y: "relativeError", color: "curve", points: true, logY: true, title: `${inst}${counts === "" ? ` (N = ${n})` : `: ${counts} params`}`,
+      xTitle: "β", yTitle, width: 440, height: 280,
     });
     const more = extra(inst);
     return more.length === 0 ? chart : layer(chart, ...more);
@@ -229,7 +226,7 @@ export const twobo2d: FigureDefinition<Twobo2dSettings> = {
     return sweepRows(system, instance, p.model as string, s, ctx, reference);
   },
   chart(rows, s) {
-    return sweepChart(rows, s.instances, (inst, n) => `${inst}, N = ${n}: against the exact F`);
+    return sweepChart(rows, s.instances, "|F_est − F_exact| / |F_exact|");
   },
   headline(rows, s) {
     const bMax = s.betas[s.betas.length - 1];

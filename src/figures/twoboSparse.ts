@@ -24,7 +24,7 @@ import { populationAnnealing } from "../samplers/index";
 import type { SpinSystem } from "../systems/types";
 import type { Cell, FigureDefinition, FigurePoint, PointContext, Row } from "./types";
 import {
-  checkSweepSettings, loadTwoboSystem, parametersOf, relativeErrorAt, sweepChart, sweepRows, SWEEP_Y_TITLE, TWOBO_COLUMNS,
+  checkSweepSettings, loadTwoboSystem, parametersOf, relativeErrorAt, sweepChart, sweepRows, TWOBO_COLUMNS,
   type TwoboReference, type TwoboSweepSettings,
 } from "./twobo2d";
 import { checkCount } from "./store";
@@ -40,6 +40,7 @@ export interface TwoboSparseSettings extends TwoboSweepSettings {
 }
 
 const PA_LABEL = "population annealing";
+const Y_TITLE = "|F_est − F_PA| / |F_PA|";
 
 /** The schedule: β = k·step up to max(betas), with the figure's β values in it exactly (grid values closer than step/2 to one dropped). */
 function schedule(betas: number[], step: number): number[] {
@@ -125,10 +126,10 @@ export const twoboSparse: FigureDefinition<TwoboSparseSettings> = {
     const pa = rows.filter((r) => r.model === PA_LABEL && typeof r.referenceError === "number" && (r.referenceError as number) > 0);
     const rel = (r: Row) => (r.referenceError as number) / Math.abs(r.referenceFreeEnergy as number);
     const floor = pa.length === 0 ? 0 : 10 ** Math.floor(Math.log10(Math.min(...pa.map(rel))));
-    return sweepChart(rows, s.instances, (inst, n) => `${inst}, N = ${n}: against population annealing`, (inst) => {
+    return sweepChart(rows, s.instances, Y_TITLE, (inst) => {
       const band: Record<string, Cell>[] = pa.filter((r) => r.instance === inst)
         .map((r) => ({ beta: r.beta, relativeError: rel(r), floor, curve: "population annealing: its error" }));
-      return band.length === 0 ? [] : [line(band, { x: "beta", y: "relativeError", lower: "floor", upper: "relativeError", color: "curve", logY: true, xTitle: "β", yTitle: SWEEP_Y_TITLE })];
+      return band.length === 0 ? [] : [line(band, { x: "beta", y: "relativeError", lower: "floor", upper: "relativeError", color: "curve", logY: true, xTitle: "β", yTitle: Y_TITLE })];
     });
   },
   headline(rows, s) {
