@@ -130,6 +130,8 @@ export function sweepRows(system: SpinSystem, instance: string, model: string, s
   } finally {
     net.dispose();
   }
+  // an infinite error bar (e.g. the jackknife of one dominant weight) is no number in the point files: keep rows identical before and after a round trip
+  for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === "number" && !Number.isFinite(v)) r[k] = null;
   return rows;
 }
 

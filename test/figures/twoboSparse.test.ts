@@ -62,3 +62,15 @@ test("twobo-sparse: bad settings are refused before any work", async () => {
   for (const [settings, message] of cases) await assert.rejects(run("twobo-sparse", { out, progress: false, settings }), message, JSON.stringify(settings));
   assert.deepEqual(fs.readdirSync(out), []);
 });
+
+test("twobo-sparse: two shards merged give the CSV of one run (non-finite error bars stored as empty)", async () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobosparse-shard-"));
+  const settings = { betas: [1, 3], steps: 10, batch: 32, samples: 200, paReplicas: 100, paRuns: 2 };
+  await run("twobo-sparse", { out: path.join(d, "one"), progress: false, settings });
+  await run("twobo-sparse", { out: path.join(d, "a"), shard: "1/2", progress: false, settings });
+  await run("twobo-sparse", { out: path.join(d, "b"), shard: "2/2", progress: false, settings });
+  await run("twobo-sparse", { out: path.join(d, "m"), merge: [path.join(d, "a"), path.join(d, "b")], progress: false });
+  const one = fs.readFileSync(path.join(d, "one", "twobo-sparse.csv"), "utf8");
+  assert.equal(fs.readFileSync(path.join(d, "m", "twobo-sparse.csv"), "utf8"), one);
+  assert.doesNotMatch(one, /(^|,)(-?inf|NaN)(,|$)/m);
+});
