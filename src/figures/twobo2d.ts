@@ -213,7 +213,7 @@ export const twobo2d: FigureDefinition<Twobo2dSettings> = {
     instances: ["2D_EA_PM_L16_0", "2D_EA_PM_L16_1"], betas: [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3], models: ["twobo", "made"],
     steps: 500, batch: 1000, lr: 0.001, anneal: 0.98, clip: 1, samples: 20000,
   },
-  minutes: { quick: 0.5, full: 90 },
+  minutes: { quick: 0.5, full: 60 },
   columns: TWOBO_COLUMNS,
   points(s) {
     checkSweepSettings(s, s.instances, "twobo-2d");

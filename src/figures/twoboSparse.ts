@@ -106,7 +106,7 @@ export const twoboSparse: FigureDefinition<TwoboSparseSettings> = {
     steps: 500, batch: 500, lr: 0.001, anneal: 0.98, clip: 1, samples: 20000,
     paReplicas: 2000, paSweeps: 10, paRuns: 8, paStep: 0.01,
   },
-  minutes: { quick: 1, full: 240 },
+  minutes: { quick: 1, full: 75 },
   columns: TWOBO_COLUMNS,
   points(s) {
     checkSweepSettings(s, s.instances, "twobo-sparse");
