@@ -154,14 +154,36 @@ export async function vegaLiteWarnings(spec: VegaLiteSpec): Promise<string[]> {
   return out;
 }
 
+/**
+ * The sans-serif family PNGs are drawn in: Liberation Sans where installed —
+ * it has Helvetica's and Arial's metrics, which the SVG layout assumes
+ * (`sansTextWidth`), so titles and labels fit where vega put them (DejaVu Sans
+ * is about 10 % wider, and cut off the right panel's title in side-by-side
+ * PNGs) — else DejaVu Sans.
+ */
+let pngFamily: string | null = null;
+function sansFamily(): string {
+  if (pngFamily === null) {
+    const liberation = [
+      "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+      "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
+      "/usr/share/fonts/liberation-sans/LiberationSans-Regular.ttf",
+      "/usr/share/fonts/liberation/LiberationSans-Regular.ttf",
+    ];
+    pngFamily = liberation.some((f) => fs.existsSync(f)) ? "Liberation Sans" : "DejaVu Sans";
+  }
+  return pngFamily;
+}
+
 /** Rasterise SVG text to PNG bytes with resvg (system fonts; `scale` multiplies the pixel size). */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
+  const family = sansFamily();
   const r = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     background: "white",
-    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
+    font: { loadSystemFonts: true, defaultFontFamily: family, sansSerifFamily: family },
   });
   return r.render().asPng();
 }
