@@ -320,6 +320,43 @@ function entryValues64(T: Template, w: Float64Array, twistOf: Float64Array): Flo
   return v;
 }
 
+/**
+ * The pivot column for row k of the banded elimination (float64, or the high
+ * words of double-double): k+1 if its entry is acceptable (≥ PIVOT_THRESHOLD
+ * of the row's largest, `amax`) and already loaded, else the acceptable column
+ * of smallest reach (then largest magnitude) within the loaded window; the
+ * largest loaded entry as a fallback, and WindowTooSmall when even that is
+ * negligible. `row[rk + j]` is A(k, j).
+ */
+function choosePivot(row: Float64Array, rk: number, k: number, rmax: number, amax: number, reach: ArrayLike<number>, loaded: number): number {
+  let p = -1;
+  if (Math.abs(row[rk + k + 1]) >= PIVOT_THRESHOLD * amax && reach[k + 1] < loaded) p = k + 1;
+  else {
+    let bestReach = Infinity;
+    let bestMag = 0;
+    let fallback = -1;
+    let fallbackMag = 0;
+    for (let j = k + 1; j <= rmax; j++) {
+      const a = Math.abs(row[rk + j]);
+      if (a === 0 || reach[j] >= loaded) continue;
+      if (a > fallbackMag) {
+        fallbackMag = a;
+        fallback = j;
+      }
+      if (a >= PIVOT_THRESHOLD * amax && (reach[j] < bestReach || (reach[j] === bestReach && a > bestMag))) {
+        bestReach = reach[j];
+        bestMag = a;
+        p = j;
+      }
+    }
+    if (p < 0) {
+      if (fallback < 0 || fallbackMag < 1e-3 * amax) throw new WindowTooSmall();
+      p = fallback;
+    }
+  }
+  return p;
+}
+
 /** Pfaffian of the template matrix with entry values `val`, float64, window W. */
 function pfaffian64(T: Template, val: Float64Array, W: number): Pf64 {
   const n = T.n;
@@ -367,32 +404,7 @@ function pfaffian64(T: Template, val: Float64Array, W: number): Pf64 {
       if (a > amax) amax = a;
     }
     if (amax === 0) return { sign: 0, log2: -Infinity };
-    // pivot: k+1 if acceptable, else the acceptable one of smallest reach (then largest), within the window
-    let p = -1;
-    if (Math.abs(buf[rk + k + 1]) >= PIVOT_THRESHOLD * amax && reach[k + 1] < loaded) p = k + 1;
-    else {
-      let bestReach = Infinity;
-      let bestMag = 0;
-      let fallback = -1;
-      let fallbackMag = 0;
-      for (let j = k + 1; j <= rmax; j++) {
-        const a = Math.abs(buf[rk + j]);
-        if (a === 0 || reach[j] >= loaded) continue;
-        if (a > fallbackMag) {
-          fallbackMag = a;
-          fallback = j;
-        }
-        if (a >= PIVOT_THRESHOLD * amax && (reach[j] < bestReach || (reach[j] === bestReach && a > bestMag))) {
-          bestReach = reach[j];
-          bestMag = a;
-          p = j;
-        }
-      }
-      if (p < 0) {
-        if (fallback < 0 || fallbackMag < 1e-3 * amax) throw new WindowTooSmall();
-        p = fallback;
-      }
-    }
+    const p = choosePivot(buf, rk, k, rmax, amax, reach, loaded);
     const k1 = k + 1;
     const r1 = (k1 - base) * S - base;
     if (p !== k1) {
@@ -516,31 +528,7 @@ function pfaffianDD(T: Template, valHi: Float64Array, valLo: Float64Array, W: nu
       if (a > amax) amax = a;
     }
     if (amax === 0) return { hi: 0, lo: 0, exp: 0 };
-    let p = -1;
-    if (Math.abs(bh[rk + k + 1]) >= PIVOT_THRESHOLD * amax && reach[k + 1] < loaded) p = k + 1;
-    else {
-      let bestReach = Infinity;
-      let bestMag = 0;
-      let fallback = -1;
-      let fallbackMag = 0;
-      for (let j = k + 1; j <= rmax; j++) {
-        const a = Math.abs(bh[rk + j]);
-        if (a === 0 || reach[j] >= loaded) continue;
-        if (a > fallbackMag) {
-          fallbackMag = a;
-          fallback = j;
-        }
-        if (a >= PIVOT_THRESHOLD * amax && (reach[j] < bestReach || (reach[j] === bestReach && a > bestMag))) {
-          bestReach = reach[j];
-          bestMag = a;
-          p = j;
-        }
-      }
-      if (p < 0) {
-        if (fallback < 0 || fallbackMag < 1e-3 * amax) throw new WindowTooSmall();
-        p = fallback;
-      }
-    }
+    const p = choosePivot(bh, rk, k, rmax, amax, reach, loaded);
     const k1 = k + 1;
     const r1 = (k1 - base) * S - base;
     if (p !== k1) {

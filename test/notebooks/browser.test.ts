@@ -26,10 +26,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { freePort, sleep } from "./net";
 
 const root = path.resolve(__dirname, "..", "..");
 const outDir = path.join(root, "test", ".out");
@@ -144,18 +144,6 @@ export function expectedOutputs(nb: ExecutedNotebook): { charts: number; sliders
   return { charts, sliders, stderr, legendSelections };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** JupyterLab from the project's .venv on a temp copy of the executed notebooks, with fresh user settings. */
 async function startLab(dir: string): Promise<{ base: string; token: string; child: ChildProcess; log: () => string }> {
