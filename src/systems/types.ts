@@ -67,3 +67,55 @@ export interface ExactResult {
   specificHeatPerSpin: number | null;
   absMagnetizationPerSpin: number | null;
 }
+
+/**
+ * A q-state Potts system: n variables σ_i ∈ {0, …, q−1},
+ * E(σ) = −Σ_{(i,j)} J_ij δ(σ_i, σ_j) − Σ_i h_i δ(σ_i, 0).
+ * Configurations travel as [batch, n] float32 tensors (or arrays) of the
+ * integer states. q = 2 with J_Potts = 2 J_Ising is the Ising model up to a
+ * constant: δ(a, b) = (1 + s_a s_b)/2.
+ */
+export interface PottsSystem {
+  readonly kind: "potts";
+  /** Number of variables. */
+  readonly n: number;
+  /** Number of states per variable (≥ 2). */
+  readonly q: number;
+  readonly name: string;
+  /** Couplings, each undirected edge once with i < j. */
+  readonly edges: { readonly i: Int32Array; readonly j: Int32Array; readonly J: Float64Array };
+  /** Fields h_i on the state 0, or null when all are zero. */
+  readonly fields: Float64Array | null;
+  readonly geometry: Geometry | null;
+  /** CSR adjacency, as for spin systems. */
+  readonly neighbors: { readonly offsets: Int32Array; readonly index: Int32Array; readonly J: Float64Array };
+  /** True when E is invariant under every relabelling of the q states (no fields). */
+  readonly permutationSymmetric: boolean;
+  /** Batched energies of a [batch, n] float32 tensor of states 0…q−1 → [batch]. */
+  energy(s: tf.Tensor2D): tf.Tensor1D;
+  /** Energy of one configuration in float64. */
+  energyOf(s: ArrayLike<number>): number;
+  /** Energy change of setting σ_i to the state k. */
+  deltaE(s: ArrayLike<number>, i: number, k: number): number;
+}
+
+/**
+ * An XY (planar rotor) system: n angles θ_i ∈ [0, 2π),
+ * E(θ) = −Σ_{(i,j)} J_ij cos(θ_i − θ_j) − h Σ_i cos θ_i.
+ * Configurations travel as [batch, n] float32 tensors (or arrays) of angles.
+ */
+export interface XYSystem {
+  readonly kind: "xy";
+  readonly n: number;
+  readonly name: string;
+  readonly edges: { readonly i: Int32Array; readonly j: Int32Array; readonly J: Float64Array };
+  /** Uniform field h along θ = 0. */
+  readonly h: number;
+  readonly geometry: Geometry | null;
+  readonly neighbors: { readonly offsets: Int32Array; readonly index: Int32Array; readonly J: Float64Array };
+  /** Batched energies of a [batch, n] tensor of angles → [batch]. Differentiable w.r.t. θ. */
+  energy(theta: tf.Tensor2D): tf.Tensor1D;
+  energyOf(theta: ArrayLike<number>): number;
+  /** Energy change of setting θ_i to `angle`. */
+  deltaE(theta: ArrayLike<number>, i: number, angle: number): number;
+}
