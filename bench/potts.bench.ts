@@ -12,9 +12,21 @@ import { xyMetropolis, xyWolff } from "../src/samplers/xyMoves";
 import { pottsSquare, xySquare } from "../src/systems";
 import type { BenchContext } from "./run";
 
-/** Site updates per second over the whole run (burn-in included), and the same in sweeps (÷ n). */
-function rates(r: SamplerResult, n: number): { sweepsPerSecond: number; siteUpdatesPerSecond: number } {
-  return { sweepsPerSecond: r.updatesPerSecond / n, siteUpdatesPerSecond: r.updatesPerSecond };
+/**
+ * Site updates per second of wall time over the whole run (burn-in
+ * included), the same in sweeps (÷ n), and site updates per CPU-second of
+ * this process (steadier than wall time on a shared machine).
+ */
+function timed(f: () => SamplerResult, n: number): { r: SamplerResult; sweepsPerSecond: number; siteUpdatesPerSecond: number; siteUpdatesPerCpuSecond: number } {
+  const c0 = process.cpuUsage();
+  const r = f();
+  const c = process.cpuUsage(c0);
+  const updates = (r.updatesPerSecond * r.elapsedMs) / 1000;
+  return { r, sweepsPerSecond: r.updatesPerSecond / n, siteUpdatesPerSecond: r.updatesPerSecond, siteUpdatesPerCpuSecond: updates / ((c.user + c.system) / 1e6) };
+}
+
+function rates(t: ReturnType<typeof timed>): Record<string, number> {
+  return { sweepsPerSecond: t.sweepsPerSecond, siteUpdatesPerSecond: t.siteUpdatesPerSecond, siteUpdatesPerCpuSecond: t.siteUpdatesPerCpuSecond };
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
@@ -24,17 +36,17 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const bc = pottsCriticalBeta(3);
   const common = { beta: bc, seed: 1, progress: false };
   pottsMetropolis(potts, { ...common, sweeps: 50 }); // JIT warm-up
-  out.potts3_16_metropolis = rates(pottsMetropolis(potts, { ...common, sweeps }), potts.n);
-  out.potts3_16_heatBath = rates(pottsHeatBath(potts, { ...common, sweeps }), potts.n);
-  const w = pottsWolff(potts, { ...common, sweeps: sweeps * 4 });
-  out.potts3_16_wolff = { ...rates(w, potts.n), meanClusterSize: w.diagnostics.meanClusterSize, clustersPerSecond: w.diagnostics.clustersPerSecond };
-  out.potts3_16_swendsenWang = rates(pottsSwendsenWang(potts, { ...common, sweeps }), potts.n);
+  out.potts3_16_metropolis = rates(timed(() => pottsMetropolis(potts, { ...common, sweeps }), potts.n));
+  out.potts3_16_heatBath = rates(timed(() => pottsHeatBath(potts, { ...common, sweeps }), potts.n));
+  const w = timed(() => pottsWolff(potts, { ...common, sweeps: sweeps * 4 }), potts.n);
+  out.potts3_16_wolff = { ...rates(w), meanClusterSize: w.r.diagnostics.meanClusterSize, clustersPerSecond: w.r.diagnostics.clustersPerSecond };
+  out.potts3_16_swendsenWang = rates(timed(() => pottsSwendsenWang(potts, { ...common, sweeps }), potts.n));
   const xy = xySquare({ L: 16 });
   const xc = { beta: 1.1, seed: 2, progress: false };
   xyMetropolis(xy, { ...xc, sweeps: 50 });
-  const m = xyMetropolis(xy, { ...xc, sweeps, burnIn: 100 });
-  out.xy16_metropolis = { ...rates(m, xy.n), acceptance: m.acceptance, stepSize: m.diagnostics.stepSize };
-  const xw = xyWolff(xy, { ...xc, sweeps: sweeps * 4 });
-  out.xy16_wolff = { ...rates(xw, xy.n), meanClusterSize: xw.diagnostics.meanClusterSize, clustersPerSecond: xw.diagnostics.clustersPerSecond };
+  const m = timed(() => xyMetropolis(xy, { ...xc, sweeps, burnIn: 100 }), xy.n);
+  out.xy16_metropolis = { ...rates(m), acceptance: m.r.acceptance, stepSize: m.r.diagnostics.stepSize };
+  const xw = timed(() => xyWolff(xy, { ...xc, sweeps: sweeps * 4 }), xy.n);
+  out.xy16_wolff = { ...rates(xw), meanClusterSize: xw.r.diagnostics.meanClusterSize, clustersPerSecond: xw.r.diagnostics.clustersPerSecond };
   return out;
 }

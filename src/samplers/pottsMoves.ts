@@ -29,16 +29,44 @@ import { PottsChainState } from "./pottsState";
 import type { SamplerOptions, SamplerResult } from "./types";
 
 const TWO32 = 4294967296;
+/** Largest local energy scale for which integer couplings use tables. */
+const MAX_TABLE_FIELD = 1 << 16;
+
+/**
+ * Tables e^{−βx} for x = 0…D when every coupling and field is an integer
+ * (D = max_i Σ_j |J_ij| + |h_i|), so the hot loops index instead of calling
+ * exp; null otherwise.
+ */
+function expTable(system: PottsSystem, beta: number, scale: number): Float64Array | null {
+  const { offsets, J } = system.neighbors;
+  const h = system.fields;
+  let D = 0;
+  for (let i = 0; i < system.n; i++) {
+    let f = h === null ? 0 : Math.abs(h[i]);
+    if (h !== null && !Number.isInteger(h[i])) return null;
+    for (let p = offsets[i]; p < offsets[i + 1]; p++) {
+      if (!Number.isInteger(J[p])) return null;
+      f += Math.abs(J[p]);
+    }
+    if (f > D) D = f;
+  }
+  if (D > MAX_TABLE_FIELD) return null;
+  const t = new Float64Array(2 * D + 1);
+  for (let x = 0; x <= 2 * D; x++) t[x] = Math.exp(-beta * x) * scale;
+  return t;
+}
 
 /** Single-site Metropolis sweeps (proposal uniform among the other q − 1 states); acceptance = accepted / attempted. */
 export function pottsMetropolisMove(): Move<PottsChainState> {
   let accepted = 0;
   let tried = 0;
+  let table: Float64Array | null = null;
   return {
     name: "pottsMetropolis",
-    init() {
+    init(st) {
       accepted = 0;
       tried = 0;
+      table = expTable(st.system, st.beta, TWO32);
     },
     cost: (st) => st.size * st.chains,
     step(st, rng) {
@@ -64,7 +92,7 @@ export function pottsMetropolisMove(): Move<PottsChainState> {
             if (a === 0) d += h[i];
             else if (k === 0) d -= h[i];
           }
-          if (d > 0 && rng.uniform32() >= Math.exp(-beta * d)) continue;
+          if (d > 0 && rng.nextU32() >= (table !== null ? table[d] : Math.exp(-beta * d) * TWO32)) continue;
           s[off + i] = k;
           counts[co + a]--;
           counts[co + k]++;
@@ -90,6 +118,7 @@ export function pottsHeatBathMove(): Move<PottsChainState> {
   let tried = 0;
   let gain = new Float64Array(0);
   let w = new Float64Array(0);
+  let table: Float64Array | null = null;
   return {
     name: "pottsHeatBath",
     init(st) {
@@ -97,6 +126,7 @@ export function pottsHeatBathMove(): Move<PottsChainState> {
       tried = 0;
       gain = new Float64Array(st.q);
       w = new Float64Array(st.q);
+      table = expTable(st.system, st.beta, 1);
     },
     cost: (st) => st.size * st.chains,
     step(st, rng) {
@@ -115,7 +145,8 @@ export function pottsHeatBathMove(): Move<PottsChainState> {
           let gmax = gain[0];
           for (let k = 1; k < q; k++) if (gain[k] > gmax) gmax = gain[k];
           let total = 0;
-          for (let k = 0; k < q; k++) total += w[k] = Math.exp(beta * (gain[k] - gmax));
+          if (table !== null) for (let k = 0; k < q; k++) total += w[k] = table[gmax - gain[k]];
+          else for (let k = 0; k < q; k++) total += w[k] = Math.exp(beta * (gain[k] - gmax));
           let u = rng.uniform() * total;
           let k = 0;
           while (k < q - 1 && u >= w[k]) u -= w[k++];
