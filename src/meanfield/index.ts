@@ -11,3 +11,7 @@ export { nmf, nmfFreeEnergy } from "./nmf";
 export { tap, tapFreeEnergyOf } from "./tap";
 export { bethe } from "./bethe";
 export type { MeanFieldOptions, MeanFieldResult } from "./common";
+export {
+  exactCorrelations, inverseIsing, couplingMatrix, couplingError, INVERSE_METHODS, MAX_CORRELATIONS_N,
+  type Correlations, type InverseIsingOptions, type InverseIsingResult, type InverseMethod, type CouplingError,
+} from "./inverse";
