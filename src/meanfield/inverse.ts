@@ -19,9 +19,11 @@
  *  - "sm" (Sessak & Monasson's small-correlation expansion, J. Phys. A 42, 055001 (2009)):
  *        K_ij = −(C⁻¹)_ij + K^IP_ij − C_ij / ((1 − m_i²)(1 − m_j²) − C_ij²).
  *
- * All four are exact to first order in K (weak coupling: K = O(ε) gives
- * errors O(ε²)); IP is exact on a tree of a single pair, NMF/TAP for a
- * Gaussian model. The VAN paper (Wu, Wang & Zhang, PRL 122, 080602 (2019),
+ * Weak coupling (K = O(ε)): IP misses the indirect paths i–k–j, an error
+ * O(ε²) in K (relative error ∝ β); NMF and TAP err by O(ε³) (relative ∝ β²;
+ * TAP's fields are better than NMF's by one order); SM by O(ε⁵) at zero field.
+ * IP and SM are exact for a single pair. The VAN paper (Wu, Wang & Zhang,
+ * PRL 122, 080602 (2019),
  * Fig. 4b; its code `main_inv_ising.py`) compares its likelihood-maximising
  * VAN (../train/inverseIsing.ts) with NMF, IP and SM on SK N = 20 at zero
  * field, measuring the RMS difference √(mean_{i,j}(J_ij − J*_ij)²) over all

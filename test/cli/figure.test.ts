@@ -62,7 +62,7 @@ test("boltzlab figure: usage errors exit 2 with one line naming the problem, not
   const cases: Array<[string[], RegExp]> = [
     [["figure"], /boltzlab figure: give a figure NAME or --list/],
     [["figure", "nope"], /boltzlab figure: unknown figure "nope"/],
-    [["figure", "van-4b"], /not available yet: not implemented yet/],
+    [["figure", "van-4b", "--merge", never], /boltzlab figure: merge directory .* does not exist/],
     [["figure", "van-2b", "--shard", "3/2", "--out", never], /boltzlab figure: --shard "3\/2": K must be between 1 and N = 2/],
     [["figure", "van-2b", "--shard", "x", "--out", never], /boltzlab figure: --shard must be "K\/N"/],
     [["figure", "van-2b", "--shard", "1/2"], /--shard needs --out/],
