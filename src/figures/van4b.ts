@@ -155,7 +155,7 @@ export const van4b: FigureDefinition<Van4bSettings> = {
     steps: 150, trainSteps: 10, pretrainSteps: 300, batch: 1000, lr: 0.001, samples: 50000,
     update: "preconditioned", lrCouplings: 0.5, lrCouplingsMin: 0.02, maxStep: 0.02, average: 0.5, reweight: true,
   },
-  minutes: { quick: 1.5, full: 120 },
+  minutes: { quick: 1.5, full: 90 },
   columns: ["n", "beta", "method", "rmsError", "rmsErrorError", "relativeError", "couplingScale", "essFraction", "seconds", "status", "note"],
   points(s) {
     checkBetas(s.betas, "betas", "van-4b");
