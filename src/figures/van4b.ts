@@ -172,7 +172,12 @@ export const van4b: FigureDefinition<Van4bSettings> = {
   },
   computePoint,
   chart(rows, s) {
-    const data = rows.filter((r) => typeof r.rmsError === "number" && (r.rmsError as number) > 0);
+    let data = rows.filter((r) => typeof r.rmsError === "number" && (r.rmsError as number) > 0);
+    // at zero field TAP is NMF: one line for both instead of one hidden under the other
+    const same = s.betas.every((b) => at(rows, "tap", b) === at(rows, "nmf", b));
+    if (same && data.some((r) => r.method === LABELS.tap)) {
+      data = data.filter((r) => r.method !== LABELS.tap).map((r) => (r.method === LABELS.nmf ? { ...r, method: "NMF = TAP (zero field)" } : r));
+    }
     return layer(line(data, {
       x: "beta", y: "rmsError", color: "method", points: true, logY: true,
       title: `Inverse SK, N = ${s.n}: coupling reconstruction error`, xTitle: "β", yTitle: "√ mean (J − J*)²", width: 440, height: 300,
