@@ -5,7 +5,10 @@
  * the Onsager reaction term) and `bethe` (belief propagation, exact on trees).
  * Each takes `(system, {beta, damping?, tolerance?, maxIterations?, restarts?, seed?})`
  * and returns F/N, U/N, S/N, the magnetisations and the iteration count, or
- * throws when no start converges.
+ * throws when no start converges. The inverse problem — couplings from
+ * correlations by the closed-form NMF, TAP, independent-pair and
+ * Sessak–Monasson inversions, with exact correlations by enumeration — is in
+ * ./inverse.ts.
  */
 export { nmf, nmfFreeEnergy } from "./nmf";
 export { tap, tapFreeEnergyOf } from "./tap";
