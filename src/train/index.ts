@@ -23,6 +23,7 @@ export {
   type VanHistoryRow,
 } from "./van";
 export { sweepVan, type SweepVanOptions, type SweepVanResult } from "./sweep";
+export { inverseIsingVan, type InverseIsingVanOptions, type InverseIsingVanResult, type InverseIsingVanStep } from "./inverseIsing";
 export { Adam, clipByGlobalNorm, type AdamOptions, type AdamState } from "./adam";
 export { chain, clipGlobalNorm, type Optimizer, type GradientTransform } from "./optimizer";
 export { learningRate, annealedBeta, type LrSchedule, type LrScheduleOptions } from "./schedule";

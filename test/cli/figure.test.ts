@@ -62,7 +62,7 @@ test("boltzlab figure: usage errors exit 2 with one line naming the problem, not
   const cases: Array<[string[], RegExp]> = [
     [["figure"], /boltzlab figure: give a figure NAME or --list/],
     [["figure", "nope"], /boltzlab figure: unknown figure "nope"/],
-    [["figure", "van-4b"], /not available yet: not implemented yet/],
+    [["figure", "van-4b", "--merge", never], /boltzlab figure: merge directory .* does not exist/],
     [["figure", "van-2b", "--shard", "3/2", "--out", never], /boltzlab figure: --shard "3\/2": K must be between 1 and N = 2/],
     [["figure", "van-2b", "--shard", "x", "--out", never], /boltzlab figure: --shard must be "K\/N"/],
     [["figure", "van-2b", "--shard", "1/2"], /--shard needs --out/],
@@ -75,6 +75,11 @@ test("boltzlab figure: usage errors exit 2 with one line naming the problem, not
     [["figure", "van-2b", "--merge", partial, "--seed", "1"], /do not combine it with --seed/],
     [["figure", "van-2b", "--merge", partial, "--out", never], /22 of the figure's points are missing from .*partial: exact_L=3_beta=0.25, /],
     [["figure", "van-2b", "--merge", path.join(tmp, "nowhere"), "--out", never], /merge directory .*nowhere does not exist/],
+    [["figure", "van-2b", "--reference", partial, "--out", never], /boltzlab figure: --reference needs --compare/],
+    [["figure", "van-2b", "--compare", "--shard", "1/2", "--out", never], /--compare runs the whole figure; do not combine it with --shard/],
+    [["figure", "van-2b", "--compare", "--threshold", "0", "--out", never], /boltzlab figure: --threshold must be a number > 0/],
+    [["figure", "van-2b", "--compare", "--reference", path.join(tmp, "nowhere"), "--out", never], /boltzlab figure: --reference .*nowhere.*does not exist/],
+    [["figure", "--list", "--compare"], /--list takes no figure name/],
   ];
   for (const [argv, re] of cases) {
     const r = await mainCaptured(argv);
@@ -83,4 +88,34 @@ test("boltzlab figure: usage errors exit 2 with one line naming the problem, not
     assert.equal(r.err.trim().split("\n").length, 1, r.err);
   }
   assert.ok(!fs.existsSync(never));
+});
+
+test("boltzlab figure van-2b --compare: the quick setting rerun matches the committed quick reference (|z| ≤ 4); a changed reference fails with exit 1", async () => {
+  // let the test runner report the previous test first: its report goes to stdout, which mainCaptured would catch
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const out = path.join(tmp, "compare");
+  const quick = path.join(__dirname, "..", "..", "data", "figures", "quick");
+  const r = await mainCaptured(["figure", "van-2b", "--compare", "--reference", quick, "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { passed: boolean; maxAbsZ: number; compared: number; overThreshold: number; onlyInReference: number; onlyInCurrent: number; threshold: number; files: { csv: string } };
+  assert.equal(j.passed, true);
+  assert.equal(j.threshold, 4);
+  assert.ok(j.compared >= 20 && j.maxAbsZ <= 4 && j.overThreshold === 0, JSON.stringify(j));
+  assert.equal(j.onlyInReference + j.onlyInCurrent, 0);
+  for (const ext of ["csv", "svg", "png", "json"]) assert.ok(fs.existsSync(path.join(out, `van-2b-compare.${ext}`)), ext);
+  // a reference whose VAN entropy at the largest β is shifted by 1: the rerun (points reused from --out) fails
+  const bad = path.join(tmp, "bad-reference");
+  fs.mkdirSync(bad, { recursive: true });
+  const lines = fs.readFileSync(path.join(quick, "van-2b.csv"), "utf8").trim().split("\n");
+  const k = lines.findIndex((l) => /VAN|MADE|PixelCNN/.test(l) && /,ok$/.test(l));
+  assert.ok(k > 0);
+  const cells = lines[k].split(",");
+  cells[3] = String(Number(cells[3]) + 1);
+  lines[k] = cells.join(",");
+  fs.writeFileSync(path.join(bad, "van-2b.csv"), lines.join("\n") + "\n");
+  const f = await mainCaptured(["figure", "van-2b", "--compare", "--reference", bad, "--out", out]);
+  assert.equal(f.code, 1, f.err);
+  assert.match(f.err, /boltzlab figure van-2b --compare: 1 of \d+ shared values deviate by more than 4 combined errors/);
+  assert.equal(f.err.trim().split("\n").length, 1);
+  assert.equal((JSON.parse(f.out) as { passed: boolean }).passed, false);
 });

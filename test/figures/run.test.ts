@@ -22,16 +22,14 @@ const quiet = (o: FigureRunOptions): FigureRunOptions => ({ progress: false, set
 test("list() names the available figures with quick and full times, and the others with why not", () => {
   const all = list();
   const names = all.map((f) => f.name);
-  for (const n of ["van-2b", "van-4a", "bg-doublewell"]) {
+  for (const n of ["van-2b", "van-4a", "van-4b", "bg-doublewell"]) {
     const f = all.find((x) => x.name === n);
     assert.ok(f !== undefined && f.available, n);
     assert.ok(f.quick !== null && f.quick.points > 0 && f.quick.minutes <= 2, `${n} quick`);
     assert.ok(f.full !== null && f.full.points >= f.quick.points && f.full.minutes > f.quick.minutes, `${n} full`);
   }
-  for (const n of ["van-4b"]) {
-    const f = all.find((x) => x.name === n);
-    assert.ok(f !== undefined && !f.available && /not implemented yet/.test(f.reason ?? ""), n);
-  }
+  // every figure of issue 14 is implemented now (van-4b was the last)
+  assert.deepEqual(all.filter((f) => !f.available).map((f) => f.name), []);
   assert.equal(new Set(names).size, names.length);
 });
 
@@ -134,8 +132,8 @@ test("bad input is refused before any work, naming what is wrong, writing nothin
   await run("van-2b", quiet({ out: partial, shard: "1/2" }));
   const nothing = dir("never-written");
   const cases: Array<[string, FigureRunOptions, RegExp]> = [
-    ["van-9z", {}, /unknown figure "van-9z" \(figures: van-2a, van-2b, van-3, van-4a, twobo-2d, twobo-sparse, bg-doublewell, bg-mullerbrown\)/],
-    ["van-4b", {}, /van-4b" is not available yet: not implemented yet/],
+    ["van-9z", {}, /unknown figure "van-9z" \(figures: van-2a, van-2b, van-3, van-4a, van-4b, twobo-2d, twobo-sparse, bg-doublewell, bg-mullerbrown\)/],
+    ["van-4b", { settings: { update: "sgd" } }, /van-4b: update must be "adam" or "preconditioned"/],
     ["van-2b", { shard: "3/2", out: nothing }, /K must be between 1 and N = 2, got 3/],
     ["van-2b", { shard: "0/2", out: nothing }, /K must be between 1 and N = 2, got 0/],
     ["van-2b", { shard: "1-2", out: nothing }, /shard must be "K\/N"/],

@@ -97,6 +97,15 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.ok(Number(m[1]) > -4, `F_q is a variational upper bound: the smallest (F_q − F)/error is ${m[1]}`);
     assert.ok(Number(m[2]) >= -1e-9, `naive mean field is an upper bound: the smallest F_NMF − F is ${m[2]}`);
   },
+  "07-reproducing-the-papers.ipynb": (printed) => {
+    const c = /COMPARE figure=(\S+) compared=(\d+) maxAbsZ=([\d.]+) over3=\d+ onlyInOne=(\d+) passed=(true|false)/.exec(printed);
+    assert.ok(c !== null, "notebook 07 prints its COMPARE line");
+    assert.ok(Number(c[2]) >= 20 && Number(c[3]) <= 4 && c[5] === "true", `the rerun of ${c[1]} matches its committed quick reference: ${c[0]}`);
+    assert.equal(Number(c[4]), 0, `every row of the rerun has its counterpart in the reference: ${c[0]}`);
+    const v = /VAN4B beta=([\d.]+) van=([\d.e+-]+) nmf=([\d.e+-]+) sm=([\d.e+-]+)/.exec(printed);
+    assert.ok(v !== null, "notebook 07 prints its VAN4B line");
+    assert.ok(Number(v[2]) < Number(v[3]) / 5 && Number(v[2]) < Number(v[4]), `van-4b at the largest β: the VAN inversion well below NMF and SM: ${v[0]}`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
