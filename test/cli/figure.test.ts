@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { Options, parseArgs } from "../../src/cli/args";
 import { figureCommand } from "../../src/cli/figure";
 import { runMain } from "./capture";
@@ -23,7 +24,7 @@ const mainCaptured = async (argv: string[]) => {
   return { code: r.code, out: r.stdout, err: r.stderr };
 };
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bz-cli-figure-"));
+const tmp = tempDir("bz-cli-figure-");
 
 test("boltzlab figure --list: every figure with its quick and full times, unavailable ones with why", async () => {
   const r = await mainCaptured(["figure", "--list"]);

@@ -10,10 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 test("bg-doublewell quick: columns, stuck MCMC, reweighted ΔF against quadrature", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-bgdw-"));
+  const out = tempDir("bz-bgdw-");
   const r = await run("bg-doublewell", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "bg-doublewell.csv"), "utf8").split("\n")[0];

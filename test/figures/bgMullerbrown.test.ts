@@ -11,10 +11,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 test("bg-mullerbrown quick: columns, stuck MCMC, reweighted basin probability and ln Z against quadrature", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-bgmb-"));
+  const out = tempDir("bz-bgmb-");
   const r = await run("bg-mullerbrown", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "bg-mullerbrown.csv"), "utf8").split("\n")[0];

@@ -11,9 +11,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { compare, DEFAULT_THRESHOLD, parseCsv, referenceRoot } from "../../src/figures/index";
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bz-figures-compare-"));
+const tmp = tempDir("bz-figures-compare-");
 const HEADER = "L,beta,method,entropy,entropyError,entropyModel,entropyModelError,energy,essFraction,status";
 function write(dir: string, lines: string[]): string {
   fs.mkdirSync(dir, { recursive: true });

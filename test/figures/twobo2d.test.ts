@@ -13,13 +13,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 const HEADER = "instance,n,model,parameters,beta,freeEnergyVariational,freeEnergyVariationalError,freeEnergyImportance,freeEnergyImportanceError,paretoK,essFraction,"
   + "referenceFreeEnergy,referenceError,reference,relativeError,relativeErrorError,relativeErrorImportance,relativeErrorImportanceError,status";
 
 test("twobo-2d quick: columns, exact Pfaffian reference, variational bound, TwoBo below MADE at β = 3 with fewer parameters", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobo2d-"));
+  const out = tempDir("bz-twobo2d-");
   const r = await run("twobo-2d", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "twobo-2d.csv"), "utf8").split("\n")[0];
@@ -43,7 +44,7 @@ test("twobo-2d quick: columns, exact Pfaffian reference, variational bound, TwoB
 });
 
 test("twobo-2d: bad settings are refused before any work", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobo2d-bad-"));
+  const out = tempDir("bz-twobo2d-bad-");
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ instances: ["2D_EA_PM_L99_0"] }, /twobo-2d: instance "2D_EA_PM_L99_0" not found/],
     [{ betas: [2, 1] }, /twobo-2d: betas must increase/],

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 const HEADER = "instance,n,model,parameters,beta,freeEnergyVariational,freeEnergyVariationalError,freeEnergyImportance,freeEnergyImportanceError,paretoK,essFraction,"
@@ -23,7 +24,7 @@ const SYSTEMS = ["3D_EA_PM_L4_0", "RRG_PM_d3_N256_0"];
 const BETAS = [1, 2, 3];
 
 test("twobo-sparse quick (three β): columns, population-annealing curve, variational bound, TwoBo below MADE at β = 3", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobosparse-"));
+  const out = tempDir("bz-twobosparse-");
   const r = await run("twobo-sparse", { out, progress: false, settings: { betas: BETAS } });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "twobo-sparse.csv"), "utf8").split("\n")[0];
@@ -50,7 +51,7 @@ test("twobo-sparse quick (three β): columns, population-annealing curve, variat
 });
 
 test("twobo-sparse: bad settings are refused before any work", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobosparse-bad-"));
+  const out = tempDir("bz-twobosparse-bad-");
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ instances: ["RRG_PM_d3_N7_0"] }, /twobo-sparse: instance "RRG_PM_d3_N7_0" not found/],
     [{ instances: ["ea9d:L=2"] }, /ea9d/],
@@ -64,7 +65,7 @@ test("twobo-sparse: bad settings are refused before any work", async () => {
 });
 
 test("twobo-sparse: two shards merged give the CSV of one run (non-finite error bars stored as empty)", async () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "bz-twobosparse-shard-"));
+  const d = tempDir("bz-twobosparse-shard-");
   const settings = { betas: [1, 3], steps: 10, batch: 32, samples: 200, paReplicas: 100, paRuns: 2 };
   await run("twobo-sparse", { out: path.join(d, "one"), progress: false, settings });
   await run("twobo-sparse", { out: path.join(d, "a"), shard: "1/2", progress: false, settings });

@@ -11,10 +11,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 test("van-2a quick (two β): columns, variational bound, errors small and largest near β_c", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-van2a-"));
+  const out = tempDir("bz-van2a-");
   const r = await run("van-2a", { out, progress: false, settings: { betas: [0.1, 0.44] } });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "van-2a.csv"), "utf8").split("\n")[0];

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run, WANNIER_ENTROPY } from "../../src/figures/index";
 import { energiesOf } from "../../src/systems/observables";
 import { triangularAF } from "../../src/systems/lattices";
@@ -27,7 +28,7 @@ function groundStates(L: number): number {
 }
 
 test("van-2b quick: columns, exact entropy at β = 5 against ln(g)/N and Wannier, VAN against exact", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-van2b-"));
+  const out = tempDir("bz-van2b-");
   const r = await run("van-2b", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "van-2b.csv"), "utf8").split("\n")[0];

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 import { retrievalOverlap } from "../../src/figures/van3";
 
@@ -22,7 +23,7 @@ test("m* = tanh(βm*)", () => {
 });
 
 test("van-3 quick: columns, VAN fills the four retrieval modes, overlap against Metropolis and m*", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-van3-"));
+  const out = tempDir("bz-van3-");
   const r = await run("van-3", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "van-3.csv"), "utf8").split("\n")[0];

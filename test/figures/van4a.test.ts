@@ -10,10 +10,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 test("van-4a quick: columns, NMF's error larger than VAN's at β = 1, NMF an upper bound, missing points with a reason", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-van4a-"));
+  const out = tempDir("bz-van4a-");
   const r = await run("van-4a", { out, progress: false });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "van-4a.csv"), "utf8").split("\n")[0];

@@ -11,10 +11,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import { run } from "../../src/figures/index";
 
 test("van-4b quick (β = 0.5, 2): columns; TAP = NMF at zero field; VAN far below NMF at β = 2", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "bz-van4b-"));
+  const out = tempDir("bz-van4b-");
   const r = await run("van-4b", { out, progress: false, settings: { betas: [0.5, 2] } });
   assert.equal(r.complete, true);
   const header = fs.readFileSync(path.join(out, "van-4b.csv"), "utf8").split("\n")[0];

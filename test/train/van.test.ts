@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../tempdir";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/core/backend";
 import { made } from "../../src/models/made";
@@ -99,7 +100,7 @@ test("training lowers F_q towards the exact F on a small SK glass, F_q ≥ F; hi
   assert.ok(f > ex.freeEnergyPerSpin - 4 * err, `F_q ${f} ≥ F ${ex.freeEnergyPerSpin}`);
   assert.ok((f - ex.freeEnergyPerSpin) / Math.abs(ex.freeEnergyPerSpin) < 0.02, `relative error ${(f - ex.freeEnergyPerSpin) / Math.abs(ex.freeEnergyPerSpin)}`);
   assert.ok(Math.abs(r.rows[119].beta - (1 - 0.9 ** 120)) < 1e-12);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "van-"));
+  const dir = tempDir("van-");
   saveHistory(r.history, path.join(dir, "h.csv"));
   saveHistory(r.history, path.join(dir, "h.parquet"));
   assert.equal(fs.readFileSync(path.join(dir, "h.csv"), "utf8").trim().split("\n").length, 121);
@@ -135,7 +136,7 @@ test("divergence stops with an Error naming the step and restores the last good 
 test("checkpoints round-trip weights and Adam state atomically, resume continues the step count, and refuse another architecture", () => {
   const n = 6;
   const system = sk({ n, seed: 1 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "van-ckpt-"));
+  const dir = tempDir("van-ckpt-");
   const file = path.join(dir, "sub", "c.json");
   const m = made({ size: n, depth: 2, width: 2, seed: 1 });
   const r = trainVan({ model: m, system, beta: 1, steps: 5, batch: 32, seed: 1, checkpoint: file, progress: false });
