@@ -44,7 +44,8 @@
  *   (ln q intractable); measuring angles from θ_0 gives the same invariance
  *   with ln q exact. Only for h = 0.
  *
- * Sampling (`sample`, `sampleArrays`) is site by site on the JS side in
+ * Sampling (`sample`, `sampleAngles`; deliberately not named `sampleArrays`,
+ * so the ±1 spin code paths never take this model for a spin model) is site by site on the JS side in
  * float64 typed arrays with MADE's caching trick (madeSampler.ts): the first
  * layer's pre-activations are updated by a rank-2 update per sampled angle
  * and only site i's block of the later layers is computed from the prefixes
@@ -56,7 +57,7 @@
  * Training: `bz.train.trainVan({ system: xy, model, beta, steps, batch, lr })`
  * with an `XYSystem` (src/systems/types.ts) runs the REINFORCE objective of
  * the training driver (`reinforceObjective`, generic path: x and ln q from
- * `sample`, E from `system.energyOf`); the history's `absMagnetization` is
+ * `sample`, E from `system.energyOf` in float64); the history's `absMagnetization` is
  * |Σ_i (cos θ_i, sin θ_i)|/N. Checkpoints store `config()`, and
  * `loadModel`/`modelFromConfig` rebuild it (registry type "xymade").
  */
@@ -229,6 +230,11 @@ function softplus(x: number): number {
 
 /** The autoregressive model of angles; see the module doc. */
 export class XyMade implements GenerativeModel {
+  /**
+   * What x holds: angles in [0, 2π) (not ±1 spins). The trainer refuses an
+   * angle model on a spin system and a spin model on an XY system by it.
+   */
+  readonly domain = "angles" as const;
   readonly size: number;
   readonly components: number;
   readonly depth: number;
@@ -336,7 +342,7 @@ export class XyMade implements GenerativeModel {
 
   /** Draw `batch` configurations (angles in [0, 2π), float32) with their ln q. The caller disposes the tensors. */
   sample(batch: number, options?: RandomOptions): Sample {
-    const s = this.sampleArrays(batch, options);
+    const s = this.sampleAngles(batch, options);
     return { x: tf.tensor2d(s.x, [batch, this.size]), logProb: tf.tensor1d(Float32Array.from(s.logProb)) };
   }
 
@@ -344,7 +350,7 @@ export class XyMade implements GenerativeModel {
    * Draw `batch` configurations into typed arrays: site by site with the
    * cached pass (see the module doc), ln q in float64.
    */
-  sampleArrays(batch: number, options?: RandomOptions): AngleSamples {
+  sampleAngles(batch: number, options?: RandomOptions): AngleSamples {
     this.checkAlive("sample");
     checkInteger(batch, "batch", "xyMade.sample", { min: 1 });
     const rng = resolveRng(options, "xyMade.sample");

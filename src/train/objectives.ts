@@ -92,8 +92,7 @@ export interface ReinforceObjectiveOptions {
 /**
  * REINFORCE reverse KL (see the module doc) for ±1-spin models, and for any
  * other discrete-or-angle system (XY, Potts) through the generic path: x and
- * ln q from the model's `sample` (its `sampleArrays` when it has one, for
- * float64 ln q), E from `system.energyOf` in float64. Metrics per site:
+ * ln q from the model's `sample`, E from `system.energyOf` in float64. Metrics per site:
  * freeEnergy = mean(βE + ln q)/(βN) and its standard error, energy,
  * entropy = −mean ln q / N, absMagnetization (|Σ s_i|/N for spins,
  * |Σ (cos θ_i, sin θ_i)|/N for XY, (q·max_k n_k/N − 1)/(q − 1) for Potts).
@@ -111,7 +110,7 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
       if (system.kind !== "spin") return beginSampled(system, ctx);
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
-      checkModelSystem(model, system, "reinforceObjective");
+      checkReinforceModel(model, system, "reinforceObjective");
       const tapeLq = isSpinModel(model);
       const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);
@@ -166,28 +165,40 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
   };
 }
 
+/**
+ * Check that `model` can model `system`: for XY and Potts systems a model of
+ * the same size whose `domain` is "angles" for XY (XY-MADE) and which is not
+ * a ±1 spin model; for spin systems `checkModelSystem` and no angle model.
+ */
+export function checkReinforceModel(model: GenerativeModel, system: SpinSystem | XYSystem | PottsSystem, where: string): void {
+  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || typeof model.sample !== "function") {
+    throw new Error(`${where}: model must be a GenerativeModel`);
+  }
+  const domain = (model as { domain?: unknown }).domain;
+  if (system === null || typeof system !== "object" || (system.kind !== "xy" && system.kind !== "potts")) {
+    checkModelSystem(model, system as SpinSystem, where);
+    if (domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a ±1 spin system`);
+    return;
+  }
+  if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} sites`);
+  if (system.kind === "xy" && domain !== "angles") throw new Error(`${where}: an XY system needs a model of angles (domain "angles", e.g. xyMade), got ${isSpinModel(model) ? "a ±1 spin model" : "a model without domain \"angles\""}`);
+  if (system.kind === "potts" && domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a Potts system`);
+}
+
 /** One REINFORCE step of a non-spin system (the generic path of `reinforceObjective`). */
 function beginSampled(system: XYSystem | PottsSystem, ctx: ObjectiveContext): ObjectiveStep {
   const { model, batch, rng } = ctx;
   const bt = ctx.beta;
   const n = system.n;
-  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || typeof model.sample !== "function") {
-    throw new Error("reinforceObjective: model must be a GenerativeModel");
-  }
-  if (model.size !== n) throw new Error(`reinforceObjective: the model has size ${model.size} but the system has ${n} sites`);
-  const withArrays = model as GenerativeModel & { sampleArrays?: (b: number, o: { rng: Rng }) => { x: Float32Array; logProb: Float64Array } };
+  checkReinforceModel(model, system, "reinforceObjective");
   let x: Float32Array;
-  let lq: ArrayLike<number>;
-  if (typeof withArrays.sampleArrays === "function") {
-    ({ x, logProb: lq } = withArrays.sampleArrays(batch, { rng }));
-  } else {
-    const s = model.sample(batch, { rng });
-    try {
-      x = Float32Array.from(s.x.dataSync() as Float32Array);
-      lq = Float64Array.from(s.logProb.dataSync());
-    } finally {
-      tf.dispose([s.x, s.logProb]);
-    }
+  let lq: Float64Array;
+  const s = model.sample(batch, { rng });
+  try {
+    x = Float32Array.from(s.x.dataSync() as Float32Array);
+    lq = Float64Array.from(s.logProb.dataSync());
+  } finally {
+    tf.dispose([s.x, s.logProb]);
   }
   const L = new Float64Array(batch);
   let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;

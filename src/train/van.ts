@@ -25,7 +25,7 @@ import type { GenerativeModel } from "../models/types";
 import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import type { Adam, AdamOptions } from "./adam";
 import { describeModel, DivergenceError, runTraining, systemFingerprint, type DriverRow } from "./driver";
-import { reinforceLoss, reinforceObjective } from "./objectives";
+import { checkReinforceModel, reinforceLoss, reinforceObjective } from "./objectives";
 import { betaSchedule, lrSchedule, type LrSchedule } from "./schedule";
 
 // Kept here for callers of boltzlab 0.1 (bz.train.energiesOf, bz.train.checkModelSystem, bz.train.reinforceLoss).
@@ -138,10 +138,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   if (options === null || typeof options !== "object") throw new Error(`${W}: options must be an object`);
   checkKeys(options, KNOWN, W);
   const { model, system } = options;
-  if (system !== null && typeof system === "object" && (system.kind === "xy" || system.kind === "potts")) {
-    if (model === null || typeof model !== "object" || typeof model.logProb !== "function") throw new Error(`${W}: model must be a GenerativeModel`);
-    if (model.size !== system.n) throw new Error(`${W}: the model has size ${model.size} but the system has ${system.n} sites`);
-  } else checkModelSystem(model, system as SpinSystem, W);
+  checkReinforceModel(model, system, W);
   const betaS = betaSchedule({ beta: options.beta, anneal: options.anneal, betaStart: options.betaStart }, W);
   const batch = checkInteger(options.batch ?? 1000, "batch", W, { min: 2 });
   const lrS = lrSchedule({ lr: options.lr ?? 1e-3, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay }, W, { decay: "lrDecay" });

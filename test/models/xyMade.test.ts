@@ -140,7 +140,7 @@ test("sampled angles follow the model: chi-square of a 1-site histogram (36 bins
         exp[cell] += Math.exp(lq[idx]);
       }
       const draws = 20000;
-      const s = m.sampleArrays(draws, { seed: 5 + k });
+      const s = m.sampleAngles(draws, { seed: 5 + k });
       const obs = new Float64Array(bins ** n);
       for (let b = 0; b < draws; b++) {
         let cell = 0;
@@ -159,15 +159,15 @@ test("the cached sampler's float64 ln q equals the full logProb pass; angles are
     const n = 12;
     const m = xyMade({ size: n, seed: 60 + k, ...cfg });
     setKappaBias(m, 2);
-    const s = m.sampleArrays(300, { seed: 9 });
+    const s = m.sampleAngles(300, { seed: 9 });
     for (const t of s.x) assert.ok(t >= 0 && t < TWO_PI, `angle ${t}`);
     const lq = logProbOf(m, s.x);
     let worst = 0;
     for (let b = 0; b < 300; b++) worst = Math.max(worst, Math.abs(lq[b] - s.logProb[b]));
     assert.ok(worst < 1e-4, `${JSON.stringify(cfg)}: max |ln q sampler − ln q pass| = ${worst}`);
-    const again = m.sampleArrays(300, { seed: 9 });
+    const again = m.sampleAngles(300, { seed: 9 });
     assert.deepEqual(again.x, s.x);
-    const other = m.sampleArrays(300, { seed: 10 });
+    const other = m.sampleAngles(300, { seed: 10 });
     assert.notDeepEqual(other.x, s.x);
     m.dispose();
   }
@@ -177,7 +177,7 @@ test("autoregressive: changing θ_j leaves the conditionals of sites ≤ j uncha
   const n = 6;
   for (const cfg of CONFIGS) {
     const m = xyMade({ size: n, seed: 3, ...cfg });
-    const s = m.sampleArrays(4, { seed: 1 });
+    const s = m.sampleAngles(4, { seed: 1 });
     for (let j = 0; j < n; j++) {
       const y = Float32Array.from(s.x);
       for (let b = 0; b < 4; b++) y[b * n + j] = (y[b * n + j] + 1.3) % TWO_PI;
@@ -199,14 +199,14 @@ test("symmetry: \"uniformFirst\" gives q(θ_0) = 1/2π; \"rotation\" makes q inv
   const n = 5;
   const uf = xyMade({ size: n, seed: 4, symmetry: "uniformFirst" });
   setKappaBias(uf, 3);
-  const s = uf.sampleArrays(50, { seed: 2 });
+  const s = uf.sampleAngles(50, { seed: 2 });
   const site = tf.tidy(() => uf.siteLogProb(tf.tensor2d(s.x, [50, n])).arraySync());
   for (const row of site) assert.ok(Math.abs(row[0] + Math.log(TWO_PI)) < 1e-6, `ln q_0 = ${row[0]}`);
   uf.dispose();
   for (const sym of ["rotation", "none"] as const) {
     const m = xyMade({ size: n, seed: 4, symmetry: sym });
     setKappaBias(m, 3);
-    const x = m.sampleArrays(50, { seed: 3 }).x;
+    const x = m.sampleAngles(50, { seed: 3 }).x;
     const rotated = x.map((t, k) => (t + 0.7 + 0.1 * Math.floor(k / n)) % TWO_PI);
     const a = logProbOf(m, x);
     const b = logProbOf(m, rotated);
@@ -227,7 +227,7 @@ test("config()/fromConfig and the registry rebuild the same architecture; with t
   assert.deepEqual(r.config(), c);
   assert.deepEqual(r.variableNames, m.variableNames);
   r.trainableVariables.forEach((v, k) => v.assign(m.trainableVariables[k]));
-  const x = m.sampleArrays(20, { seed: 1 }).x;
+  const x = m.sampleAngles(20, { seed: 1 }).x;
   assert.deepEqual(Array.from(logProbOf(r, x)), Array.from(logProbOf(m, x)));
   assert.ok(m.parameterCount() > 0);
   m.dispose();
@@ -269,7 +269,7 @@ test("bad arguments throw Errors that name the argument, before any work", () =>
   for (const [f, re] of cases) assert.throws(f, re);
   assert.equal(tf.memory().numTensors, before, "a refused constructor left tensors behind");
   const m = xyMade({ size: 4, seed: 1 });
-  assert.throws(() => m.sampleArrays(0), /xyMade.sample: batch/);
+  assert.throws(() => m.sampleAngles(0), /xyMade.sample: batch/);
   assert.throws(() => m.sample(3, { seed: -1 }), /seed/);
   assert.throws(() => tf.tidy(() => m.logProb(tf.ones([2, 5]) as tf.Tensor2D)), /xyMade.logProb: theta must be a \[batch, 4\] tensor/);
   assert.throws(() => m.logProb([1, 2] as unknown as tf.Tensor2D), /xyMade.logProb: theta/);
