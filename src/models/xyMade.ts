@@ -89,7 +89,7 @@ export interface XyMadeOptions extends RandomOptions {
   width?: number;
   /** Hidden-to-hidden layers as residual blocks (default false). */
   residual?: boolean;
-  /** Biases in the masked layers (default true). */
+  /** Biases in the masked layers (default true; without them site 0 has no parameters and its conditional is uniform). */
   bias?: boolean;
   /** Upper bound of every concentration κ = min(softplus(r), kappaMax) (default 200, at most 1e4). */
   kappaMax?: number;
@@ -279,7 +279,8 @@ export class XyMade implements GenerativeModel {
       size: this.size, depth: this.depth, width: this.width, z2: false, biasFreeFirst: false,
       zmax: OUTPUT_BOUND, layers: this.layers, firstMask: null,
     };
-    if (this.symmetry !== "none") {
+    // without biases site 0's outputs are identically 0 (no direction): its conditional is then the uniform one too
+    if (this.symmetry !== "none" || !this.bias) {
       const m = new Float32Array(this.size).fill(1);
       m[0] = 0;
       this.firstKappaMask = tf.tensor3d(m, [1, this.size, 1]);
@@ -354,7 +355,20 @@ export class XyMade implements GenerativeModel {
     this.checkAlive("sample");
     checkInteger(batch, "batch", "xyMade.sample", { min: 1 });
     const rng = resolveRng(options, "xyMade.sample");
-    return this.sampleJs(batch, rng);
+    return this.runJs(batch, rng, null);
+  }
+
+  /** ln q of angles x ([batch × N] row-major, any real values) in float64 on the JS side, by the sampler's cached pass. */
+  logProbArrays(x: ArrayLike<number>, batch: number): Float64Array {
+    this.checkAlive("logProbArrays");
+    checkInteger(batch, "batch", "xyMade.logProbArrays", { min: 1 });
+    if (x === null || typeof x !== "object" || typeof x.length !== "number" || x.length !== batch * this.size) {
+      throw new Error(`xyMade.logProbArrays: x must hold batch·size = ${batch * this.size} angles, got ${x === null || typeof x !== "object" ? String(x) : x.length}`);
+    }
+    for (let k = 0; k < x.length; k++) {
+      if (!Number.isFinite(x[k])) throw new Error(`xyMade.logProbArrays: x[${k}] = ${x[k]} is not a finite angle`);
+    }
+    return this.runJs(batch, null, x).logProb;
   }
 
   /** Free the model's variables and masks. */
@@ -396,13 +410,17 @@ export class XyMade implements GenerativeModel {
     return tf.sub(tf.logSumExp(comp, 2), LN_2PI) as tf.Tensor2D;
   }
 
-  /** The cached site-by-site sampler over typed arrays (float64 arithmetic on the float32 weights). */
-  private sampleJs(batch: number, rng: Rng): AngleSamples {
+  /**
+   * The cached site-by-site pass over typed arrays (float64 arithmetic on the
+   * float32 weights): draws the angles from `rng`, or, with `given`
+   * ([batch × N] angles), evaluates their ln q without drawing.
+   */
+  private runJs(batch: number, rng: Rng | null, given: ArrayLike<number> | null): AngleSamples {
     const n = this.size;
     const K = this.components;
     const D = this.layers.length;
     const rot = this.symmetry === "rotation";
-    const uniformFirst = this.symmetry !== "none";
+    const uniformFirst = this.firstKappaMask !== null;
     // masked weights, biases and PReLU slopes, read once
     const W = this.layers.map((L) => tf.tidy(() => tf.mul(L.w, L.mask).dataSync() as Float32Array));
     const Bs = this.layers.map((L) => (L.b !== null ? (L.b.dataSync() as Float32Array) : null));
@@ -475,18 +493,24 @@ export class XyMade implements GenerativeModel {
           kap[k] = i === 0 && uniformFirst ? 0 : Math.min(softplus(o[3 * K + k]), this.kappaMax);
           mu[k] = Math.atan2(o[2 * K + k], o[K + k]);
         }
-        // component, then the angle
-        const uc = rng.uniform();
-        let comp = K - 1;
-        let cum = 0;
-        for (let k = 0; k < K; k++) {
-          cum += Math.exp(lw[k]);
-          if (uc < cum) {
-            comp = k;
-            break;
+        let phi: number;
+        if (given === null) {
+          // component, then the angle
+          const uc = (rng as Rng).uniform();
+          let comp = K - 1;
+          let cum = 0;
+          for (let k = 0; k < K; k++) {
+            cum += Math.exp(lw[k]);
+            if (uc < cum) {
+              comp = k;
+              break;
+            }
           }
+          phi = vonMisesDraw(rng as Rng, mu[comp], kap[comp]);
+        } else {
+          const t = given[b * n + i];
+          phi = rot && i > 0 ? t - given[b * n] : t;
         }
-        let phi = vonMisesDraw(rng, mu[comp], kap[comp]);
         // ln q_i(φ) = logsumexp_k [ln w_k − 2κ_k sin²((φ − μ_k)/2) − ln(I₀(κ_k) e^{−κ_k})] − ln 2π
         let cmax = -Infinity;
         for (let k = 0; k < K; k++) {

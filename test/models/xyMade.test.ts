@@ -52,10 +52,12 @@ function logProbOf(m: XyMade, x: Float32Array): Float32Array {
   return tf.tidy(() => m.logProb(tf.tensor2d(x, [x.length / m.size, m.size])).dataSync() as Float32Array);
 }
 
-/** Sharpen a model: every raw concentration's bias set to `r` (κ ≈ softplus(r)), so the tests see peaked conditionals too. */
+/** Sharpen a model: every raw concentration's bias set to `r` (κ ≈ softplus(r)), so the tests see peaked conditionals too (no-op without biases). */
 function setKappaBias(m: XyMade, r: number): void {
   const k = m.components;
-  const last = m.trainableVariables[m.variableNames.indexOf(`b${m.depth - 1}`)];
+  const at = m.variableNames.indexOf(`b${m.depth - 1}`);
+  if (at < 0) return; // a model without biases keeps its concentrations
+  const last = m.trainableVariables[at];
   const b = Float32Array.from(last.dataSync());
   for (let i = 0; i < m.size; i++) for (let c = 0; c < k; c++) b[i * 4 * k + 3 * k + c] = r;
   tf.tidy(() => last.assign(tf.tensor1d(b)));
@@ -105,6 +107,7 @@ const CONFIGS: Omit<XyMadeOptions, "size">[] = [
   { components: 3, depth: 2, width: 3 },
   { components: 2, depth: 3, width: 2, residual: true, symmetry: "uniformFirst" },
   { components: 4, depth: 2, width: 2, symmetry: "rotation" },
+  { components: 2, depth: 2, width: 2, bias: false },
 ];
 
 test("q integrates to 1 over [0, 2π)^n: 2 sites on a 128² grid, 3 sites on a 48³ grid, to 1e-4, broad and peaked (κ ≈ 5, 30) conditionals", () => {
@@ -162,9 +165,16 @@ test("the cached sampler's float64 ln q equals the full logProb pass; angles are
     const s = m.sampleAngles(300, { seed: 9 });
     for (const t of s.x) assert.ok(t >= 0 && t < TWO_PI, `angle ${t}`);
     const lq = logProbOf(m, s.x);
+    const js = m.logProbArrays(s.x, 300);
     let worst = 0;
-    for (let b = 0; b < 300; b++) worst = Math.max(worst, Math.abs(lq[b] - s.logProb[b]));
+    let worstJs = 0;
+    for (let b = 0; b < 300; b++) {
+      worst = Math.max(worst, Math.abs(lq[b] - s.logProb[b]));
+      worstJs = Math.max(worstJs, Math.abs(js[b] - s.logProb[b]));
+    }
     assert.ok(worst < 1e-4, `${JSON.stringify(cfg)}: max |ln q sampler − ln q pass| = ${worst}`);
+    // logProbArrays evaluates the float32-rounded angles: only that rounding separates it from the sampler's ln q
+    assert.ok(worstJs < 1e-4, `${JSON.stringify(cfg)}: max |ln q sampler − logProbArrays| = ${worstJs}`);
     const again = m.sampleAngles(300, { seed: 9 });
     assert.deepEqual(again.x, s.x);
     const other = m.sampleAngles(300, { seed: 10 });
@@ -270,6 +280,8 @@ test("bad arguments throw Errors that name the argument, before any work", () =>
   assert.equal(tf.memory().numTensors, before, "a refused constructor left tensors behind");
   const m = xyMade({ size: 4, seed: 1 });
   assert.throws(() => m.sampleAngles(0), /xyMade.sample: batch/);
+  assert.throws(() => m.logProbArrays([0, 1, 2], 1), /xyMade.logProbArrays: x must hold batch·size = 4 angles, got 3/);
+  assert.throws(() => m.logProbArrays([0, 1, NaN, 2], 1), /xyMade.logProbArrays: x\[2\] = NaN/);
   assert.throws(() => m.sample(3, { seed: -1 }), /seed/);
   assert.throws(() => tf.tidy(() => m.logProb(tf.ones([2, 5]) as tf.Tensor2D)), /xyMade.logProb: theta must be a \[batch, 4\] tensor/);
   assert.throws(() => m.logProb([1, 2] as unknown as tf.Tensor2D), /xyMade.logProb: theta/);
