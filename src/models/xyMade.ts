@@ -75,6 +75,13 @@ const LN_2PI = Math.log(TWO_PI);
 const OUTPUT_BOUND = 1e4;
 /** Added to |m|² before normalising the mean direction (no division by 0; negligible for |m| ≫ 1e-10). */
 const DIRECTION_EPS = 1e-20;
+/**
+ * Sites from which the sampler goes in chunks with one tf.matMul per layer and chunk (the hybrid
+ * path); below it, one chunk of all sites (typed arrays only).
+ */
+const HYBRID_MIN_SITES = 64;
+/** Sites per chunk of the hybrid path. */
+const HYBRID_CHUNK = 16;
 
 export type XyMadeSymmetry = "none" | "uniformFirst" | "rotation";
 
@@ -412,8 +419,13 @@ export class XyMade implements GenerativeModel {
 
   /**
    * The cached site-by-site pass over typed arrays (float64 arithmetic on the
-   * float32 weights): draws the angles from `rng`, or, with `given`
-   * ([batch × N] angles), evaluates their ln q without drawing.
+   * float32 weights), sites outer and samples inner (each weight row is read
+   * once per site for the whole batch): draws the angles from `rng`, or, with
+   * `given` ([batch × N] angles), evaluates their ln q without drawing. For
+   * N ≥ HYBRID_MIN_SITES the sites go in chunks of HYBRID_CHUNK: at the start
+   * of a chunk one tf.matMul per layer adds what the finished chunks feed into
+   * the chunk's units, and the typed-array loops add only the chunk's own
+   * sites (madeSampler.ts's hybrid path).
    */
   private runJs(batch: number, rng: Rng | null, given: ArrayLike<number> | null): AngleSamples {
     const n = this.size;
@@ -421,126 +433,159 @@ export class XyMade implements GenerativeModel {
     const D = this.layers.length;
     const rot = this.symmetry === "rotation";
     const uniformFirst = this.firstKappaMask !== null;
-    // masked weights, biases and PReLU slopes, read once
-    const W = this.layers.map((L) => tf.tidy(() => tf.mul(L.w, L.mask).dataSync() as Float32Array));
-    const Bs = this.layers.map((L) => (L.b !== null ? (L.b.dataSync() as Float32Array) : null));
-    const A = this.layers.map((L) => (L.alpha !== null ? (L.alpha.dataSync() as Float32Array) : null));
-    const outSize = this.layers.map((L) => L.outSize);
-    const inSize = this.layers.map((L) => L.inSize);
-    const per = outSize.map((o) => o / n); // output units per site of each layer
-    const x = new Float32Array(batch * n);
-    const logProb = new Float64Array(batch);
-    // per-sample work arrays: h[l] = layer l's outputs; inp[l] = layer l's input after PReLU (l ≥ 1)
-    const pre0 = new Float64Array(outSize[0]);
-    const h = outSize.map((o) => new Float64Array(o));
-    const inp = inSize.map((s) => new Float64Array(s));
-    const o = new Float64Array(4 * K);
-    const lw = new Float64Array(K);
-    const kap = new Float64Array(K);
-    const mu = new Float64Array(K);
-    const cs = new Float64Array(K);
-    const W0 = W[0];
-    const out0 = outSize[0];
-    for (let b = 0; b < batch; b++) {
+    const chunk = n >= HYBRID_MIN_SITES ? HYBRID_CHUNK : n;
+    // masked weights (typed arrays, and as tensors for the chunk matmuls), biases and PReLU slopes, read once
+    const wT = this.layers.map((L) => tf.tidy(() => tf.mul(L.w, L.mask) as tf.Tensor2D));
+    try {
+      const W = wT.map((w) => w.dataSync() as Float32Array);
+      const Bs = this.layers.map((L) => (L.b !== null ? (L.b.dataSync() as Float32Array) : null));
+      const A = this.layers.map((L) => (L.alpha !== null ? (L.alpha.dataSync() as Float32Array) : null));
+      const outSize = this.layers.map((L) => L.outSize);
+      const inSize = this.layers.map((L) => L.inSize);
+      const per = outSize.map((o) => o / n); // output units per site of each layer
+      const x = new Float32Array(batch * n);
+      const logProb = new Float64Array(batch);
+      const out0 = outSize[0];
+      const p0 = per[0];
+      const W0 = W[0];
+      // batch-major state: first-layer pre-activations, every layer's outputs, every later layer's input after PReLU
+      const pre0 = new Float64Array(batch * out0);
       const b0 = Bs[0];
-      if (b0 !== null) for (let k = 0; k < out0; k++) pre0[k] = b0[k];
-      else pre0.fill(0);
-      let lq = 0;
-      let theta0 = 0;
-      for (let i = 0; i < n; i++) {
-        // layer 0: site i's block is complete (it sees sites j < i only)
-        const p0 = per[0];
-        for (let k = i * p0; k < (i + 1) * p0; k++) h[0][k] = pre0[k];
-        // later layers: site i's block from the prefixes of sites ≤ i
+      if (b0 !== null) for (let b = 0; b < batch; b++) for (let k = 0; k < out0; k++) pre0[b * out0 + k] = b0[k];
+      const h = outSize.map((o) => new Float64Array(batch * o));
+      const inp = inSize.map((s, l) => new Float64Array(l === 0 ? 0 : batch * s));
+      const theta0 = new Float64Array(batch);
+      const o = new Float64Array(4 * K);
+      const lw = new Float64Array(K);
+      const kap = new Float64Array(K);
+      const mu = new Float64Array(K);
+      const cs = new Float64Array(K);
+      const base: (Float32Array | null)[] = this.layers.map(() => null);
+      for (let c0 = 0; c0 < n; c0 += chunk) {
+        const c1 = Math.min(n, c0 + chunk);
+        // what the finished chunks' inputs feed into this chunk's units of each later layer
         for (let l = 1; l < D; l++) {
+          base[l] = null;
+          if (c0 === 0) continue;
           const pin = per[l - 1];
           const pl = per[l];
-          const al = A[l];
-          const hin = h[l - 1];
-          const xin = inp[l];
-          for (let u = i * pin; u < (i + 1) * pin; u++) {
-            const v = hin[u];
-            xin[u] = al !== null && v < 0 ? al[u] * v : v;
-          }
-          const Wl = W[l];
-          const bl = Bs[l];
-          const os = outSize[l];
-          const end = (i + 1) * pin;
-          const hl = h[l];
-          const res = this.layers[l].residual;
-          const k0 = i * pl;
-          const k1 = k0 + pl;
-          for (let k = k0; k < k1; k++) hl[k] = bl !== null ? bl[k] : 0;
-          for (let u = 0; u < end; u++) {
-            const xv = xin[u];
-            if (xv === 0) continue;
-            const row = u * os;
-            for (let k = k0; k < k1; k++) hl[k] += xv * Wl[row + k];
-          }
-          if (res) for (let k = k0; k < k1; k++) hl[k] += hin[k];
+          const cols = c0 * pin;
+          const a = new Float32Array(batch * cols);
+          const is = inSize[l];
+          for (let b = 0; b < batch; b++) for (let u = 0; u < cols; u++) a[b * cols + u] = inp[l][b * is + u];
+          base[l] = tf.tidy(() =>
+            tf.matMul(tf.tensor2d(a, [batch, cols]), tf.slice(wT[l], [0, c0 * pl], [cols, (c1 - c0) * pl])).dataSync() as Float32Array,
+          );
         }
-        // site i's 4K outputs → the mixture
-        const last = h[D - 1];
-        const base = i * 4 * K;
-        for (let k = 0; k < 4 * K; k++) o[k] = Math.max(-OUTPUT_BOUND, Math.min(OUTPUT_BOUND, last[base + k]));
-        let amax = -Infinity;
-        for (let k = 0; k < K; k++) amax = Math.max(amax, o[k]);
-        let se = 0;
-        for (let k = 0; k < K; k++) se += Math.exp(o[k] - amax);
-        const lse = amax + Math.log(se);
-        for (let k = 0; k < K; k++) {
-          lw[k] = o[k] - lse;
-          kap[k] = i === 0 && uniformFirst ? 0 : Math.min(softplus(o[3 * K + k]), this.kappaMax);
-          mu[k] = Math.atan2(o[2 * K + k], o[K + k]);
-        }
-        let phi: number;
-        if (given === null) {
-          // component, then the angle
-          const uc = (rng as Rng).uniform();
-          let comp = K - 1;
-          let cum = 0;
-          for (let k = 0; k < K; k++) {
-            cum += Math.exp(lw[k]);
-            if (uc < cum) {
-              comp = k;
-              break;
+        for (let i = c0; i < c1; i++) {
+          // layer 0: site i's block is complete (it sees sites j < i only)
+          for (let b = 0; b < batch; b++) for (let k = i * p0; k < (i + 1) * p0; k++) h[0][b * out0 + k] = pre0[b * out0 + k];
+          // later layers: site i's block from the chunk base plus this chunk's sites ≤ i
+          for (let l = 1; l < D; l++) {
+            const pin = per[l - 1];
+            const pl = per[l];
+            const al = A[l];
+            const hin = h[l - 1];
+            const xin = inp[l];
+            const is = inSize[l];
+            const os = outSize[l];
+            for (let b = 0; b < batch; b++) {
+              for (let u = i * pin; u < (i + 1) * pin; u++) {
+                const v = hin[b * is + u];
+                xin[b * is + u] = al !== null && v < 0 ? al[u] * v : v;
+              }
             }
+            const Wl = W[l];
+            const bl = Bs[l];
+            const hl = h[l];
+            const k0 = i * pl;
+            const k1 = k0 + pl;
+            const bs = base[l];
+            const bw = (c1 - c0) * pl;
+            const off = c0 * pl;
+            for (let b = 0; b < batch; b++) {
+              for (let k = k0; k < k1; k++) hl[b * os + k] = (bl !== null ? bl[k] : 0) + (bs !== null ? bs[b * bw + k - off] : 0);
+            }
+            const end = (i + 1) * pin;
+            for (let u = c0 * pin; u < end; u++) {
+              const row = u * os;
+              for (let b = 0; b < batch; b++) {
+                const xv = xin[b * is + u];
+                if (xv === 0) continue;
+                const hb = b * os;
+                for (let k = k0; k < k1; k++) hl[hb + k] += xv * Wl[row + k];
+              }
+            }
+            if (this.layers[l].residual) for (let b = 0; b < batch; b++) for (let k = k0; k < k1; k++) hl[b * os + k] += hin[b * is + k];
           }
-          phi = vonMisesDraw(rng as Rng, mu[comp], kap[comp]);
-        } else {
-          const t = given[b * n + i];
-          phi = rot && i > 0 ? t - given[b * n] : t;
-        }
-        // ln q_i(φ) = logsumexp_k [ln w_k − 2κ_k sin²((φ − μ_k)/2) − ln(I₀(κ_k) e^{−κ_k})] − ln 2π
-        let cmax = -Infinity;
-        for (let k = 0; k < K; k++) {
-          const sh = Math.sin(0.5 * (phi - mu[k]));
-          cs[k] = lw[k] - 2 * kap[k] * sh * sh - lnI0Scaled(kap[k]);
-          cmax = Math.max(cmax, cs[k]);
-        }
-        let sc = 0;
-        for (let k = 0; k < K; k++) sc += Math.exp(cs[k] - cmax);
-        lq += cmax + Math.log(sc) - LN_2PI;
-        let thetaI = phi;
-        if (rot) {
-          if (i === 0) {
-            theta0 = phi;
-            phi = 0;
-          } else thetaI = wrapAngle(theta0 + phi);
-        }
-        x[b * n + i] = toF32Angle(thetaI);
-        // rank-2 update of the first layer's pre-activations of the later sites
-        if (i + 1 < n) {
-          const c = Math.cos(phi);
-          const s = Math.sin(phi);
+          const last = h[D - 1];
+          const ls = outSize[D - 1];
           const r0 = 2 * i * out0;
           const r1 = r0 + out0;
-          for (let k = (i + 1) * p0; k < out0; k++) pre0[k] += c * W0[r0 + k] + s * W0[r1 + k];
+          for (let b = 0; b < batch; b++) {
+            // site i's 4K outputs → the mixture
+            const at = b * ls + i * 4 * K;
+            for (let k = 0; k < 4 * K; k++) o[k] = Math.max(-OUTPUT_BOUND, Math.min(OUTPUT_BOUND, last[at + k]));
+            let amax = -Infinity;
+            for (let k = 0; k < K; k++) amax = Math.max(amax, o[k]);
+            let se = 0;
+            for (let k = 0; k < K; k++) se += Math.exp(o[k] - amax);
+            const lse = amax + Math.log(se);
+            for (let k = 0; k < K; k++) {
+              lw[k] = o[k] - lse;
+              kap[k] = i === 0 && uniformFirst ? 0 : Math.min(softplus(o[3 * K + k]), this.kappaMax);
+              mu[k] = Math.atan2(o[2 * K + k], o[K + k]);
+            }
+            let phi: number;
+            if (given === null) {
+              // component, then the angle
+              const uc = (rng as Rng).uniform();
+              let comp = K - 1;
+              let cum = 0;
+              for (let k = 0; k < K; k++) {
+                cum += Math.exp(lw[k]);
+                if (uc < cum) {
+                  comp = k;
+                  break;
+                }
+              }
+              phi = vonMisesDraw(rng as Rng, mu[comp], kap[comp]);
+            } else {
+              const t = given[b * n + i];
+              phi = rot && i > 0 ? t - given[b * n] : t;
+            }
+            // ln q_i(φ) = logsumexp_k [ln w_k − 2κ_k sin²((φ − μ_k)/2) − ln(I₀(κ_k) e^{−κ_k})] − ln 2π
+            let cmax = -Infinity;
+            for (let k = 0; k < K; k++) {
+              const sh = Math.sin(0.5 * (phi - mu[k]));
+              cs[k] = lw[k] - 2 * kap[k] * sh * sh - lnI0Scaled(kap[k]);
+              cmax = Math.max(cmax, cs[k]);
+            }
+            let sc = 0;
+            for (let k = 0; k < K; k++) sc += Math.exp(cs[k] - cmax);
+            logProb[b] += cmax + Math.log(sc) - LN_2PI;
+            let thetaI = phi;
+            if (rot) {
+              if (i === 0) {
+                theta0[b] = phi;
+                phi = 0;
+              } else thetaI = wrapAngle(theta0[b] + phi);
+            }
+            x[b * n + i] = toF32Angle(thetaI);
+            // rank-2 update of the first layer's pre-activations of the later sites
+            if (i + 1 < n) {
+              const c = Math.cos(phi);
+              const s = Math.sin(phi);
+              const pb = b * out0;
+              for (let k = (i + 1) * p0; k < out0; k++) pre0[pb + k] += c * W0[r0 + k] + s * W0[r1 + k];
+            }
+          }
         }
       }
-      logProb[b] = lq;
+      return { batch, size: n, x, logProb };
+    } finally {
+      tf.dispose(wT);
     }
-    return { batch, size: n, x, logProb };
   }
 
   private checkAlive(where: string): void {
