@@ -90,7 +90,7 @@ test("REINFORCE through trainVan on an XY ring (N = 6, β = 1): F_q within 1e-3 
 test("the driver (runTraining + reinforceObjective) on an open XY chain (N = 8, β = 1.5), exactly representable: F_q within 1e-3 of (2π)^N I₀(β)^{N−1}", () => {
   const beta = 1.5;
   const system = xyChain({ n: 8 });
-  const model = xyMade({ size: 8, components: 2, depth: 2, width: 2, symmetry: "uniformFirst", seed: 4 });
+  const model = xyMade({ size: 8, components: 2, depth: 2, width: 2, symmetry: "rotation", seed: 4 });
   const r = runTraining({ model, objective: reinforceObjective({ system }), steps: 250, batch: 256, beta, lr: 1e-2, seed: 5, progress: false });
   assert.equal(r.steps, 250);
   const f = exactXYChainF(8, beta, false);
