@@ -3,16 +3,19 @@ import { loadInstance } from "../io/instance";
 import { parseSystemSpec } from "../systems/parse";
 import type { Command } from "./args";
 import { asUsage, need } from "./checks";
+import { exactPotts, POTTS_EXACT_USAGE } from "./exactPotts";
+import { isPottsOrXYSpec } from "./samplePotts";
 
 export const exactCommand: Command = {
   name: "exact",
   summary:
     "exact ln Z and free energy per spin (plus energy, entropy, specific heat, |m| where available) as JSON; " +
-    "systems: ising:L=..,boundary=periodic|open,J=.. | sk:n=..,seed=.. | ea2d:L=..,seed=..,boundary=..,couplings=pm|gauss | ea3d:.. | rrg:n=..,d=..,seed=.. | triangular:L=.. | cw:n=..",
-  usage: `boltzlab exact (--system SPEC | --instance FILE.json|FILE.npz) --beta B [--method auto|${EXACT_METHODS.join("|")}]`,
+    "systems: ising:L=..,boundary=periodic|open,J=.. | sk:n=..,seed=.. | ea2d:L=..,seed=..,boundary=..,couplings=pm|gauss | ea3d:.. | rrg:n=..,d=..,seed=.. | triangular:L=.. | cw:n=.. | potts:L=..,q=.. | pottsglass:L=..,q=..,seed=.. | xy:L=.. | xychain:n=..,boundary=open|periodic",
+  usage: `boltzlab exact (--system SPEC | --instance FILE.json|FILE.npz) --beta B [--method auto|${EXACT_METHODS.join("|")}]\n       ${POTTS_EXACT_USAGE}`,
   async run(opts) {
     const spec = opts.optionalString("system");
     const file = opts.optionalString("instance");
+    if (isPottsOrXYSpec(spec) && file === undefined) return exactPotts(opts, spec);
     const beta = opts.number("beta");
     const method = opts.string("method", "auto");
     opts.checkUnused();

@@ -15,6 +15,7 @@ import { cheapExact } from "./reference";
 import { asUsage, checkCheckpointFile, need } from "./checks";
 import { UsageError } from "../core/errors";
 import { PA_USAGE, samplePa } from "./samplePa";
+import { isPottsOrXYSpec, POTTS_SAMPLE_USAGE, samplePotts } from "./samplePotts";
 
 const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc", "pa"] as const;
 type SamplerName = (typeof SAMPLERS)[number];
@@ -38,12 +39,13 @@ export const sampleCommand: Command = {
   name: "sample",
   summary: "Monte Carlo on a spin system (metropolis, heatbath, wolff, pt, nmcmc): E and |m| per spin with errors, τ_int in sweeps, acceptance, exact E where known; pa (population annealing): F and E per spin along the β schedule",
   usage:
-    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc|pa] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]\n       " + PA_USAGE,
+    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc|pa] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]\n       " + PA_USAGE + "\n       " + POTTS_SAMPLE_USAGE,
   async run(opts: Options) {
     const where = "boltzlab sample";
     const spec = opts.optionalString("system");
     const instance = opts.optionalString("instance");
     const beta = opts.number("beta");
+    if (isPottsOrXYSpec(spec)) return samplePotts(opts, { where, spec, instance, beta });
     const sampler = opts.string("sampler", "metropolis") as SamplerName;
     need(SAMPLERS.includes(sampler), `${where}: --sampler must be one of ${SAMPLERS.join(", ")}, got "${sampler}"`);
     // population annealing reads its own options (--replicas, --temperatures, --sweeps per temperature, --runs)
