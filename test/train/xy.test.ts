@@ -6,6 +6,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../src/core/backend";
 import { importanceEstimates } from "../../src/estimates/importance";
+import { xyExact } from "../../src/exact/xy";
 import { made } from "../../src/models/made";
 import { xyMade, XyMade } from "../../src/models/xyMade";
 import { curieWeiss } from "../../src/systems/lattices";
@@ -51,7 +52,7 @@ function estimate(model: XyMade, system: XYSystem, beta: number, samples: number
   return importanceEstimates({ energy: e, logProb: s.logProb, beta, per: n });
 }
 
-test("the Bessel references themselves: the open chain's ln Z against a direct quadrature of a 3-site chain", () => {
+test("the Bessel references themselves: the open chain's ln Z against a direct quadrature of a 3-site chain, and against src/exact/xy.ts", () => {
   // ∫∫∫ e^{β cos(a−b) + β cos(b−c)} = (2π)³ I₀(β)²; midpoint rule on 64³ points (spectrally accurate for periodic integrands)
   const beta = 1.3;
   const g = 64;
@@ -60,6 +61,11 @@ test("the Bessel references themselves: the open chain's ln Z against a direct q
   for (const a of cs) for (const b of cs) for (const c of cs) z += Math.exp(beta * Math.cos(a - b) + beta * Math.cos(b - c));
   z *= ((2 * Math.PI) / g) ** 3;
   assert.ok(Math.abs(-Math.log(z) / (3 * beta) - exactXYChainF(3, beta, false)) < 1e-12);
+  // and the library's exact XY references (src/exact/xy.ts) agree with the local series on the systems trained below
+  for (const [n, b, ring] of [[6, 1, true], [8, 1.5, false], [5, 1, true]] as const) {
+    const ex = xyExact(xyChain({ n, boundary: ring ? "periodic" : "open" }), b);
+    assert.ok(Math.abs(ex.freeEnergyPerSpin - exactXYChainF(n, b, ring)) < 1e-12, `${ex.method} n=${n}: ${ex.freeEnergyPerSpin} vs ${exactXYChainF(n, b, ring)}`);
+  }
 });
 
 test("REINFORCE through trainVan on an XY ring (N = 6, β = 1): F_q within 1e-3 (relative) of the Bessel-formula F, the importance-sampled F within 3σ of it", () => {
