@@ -18,4 +18,5 @@ export {
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";
 export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";
 export { TwoBo, twobo, type TwoBoOptions, type TwoBoConfig } from "./twobo";
+export { XyMade, xyMade, lnI0Scaled, vonMisesDraw, type XyMadeOptions, type XyMadeConfig, type XyMadeSymmetry, type AngleSamples } from "./xyMade";
 export { modelFromConfig, registerModelType, modelTypes, type ModelFactory, type ModelClass } from "./registry";

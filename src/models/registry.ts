@@ -11,6 +11,7 @@
 import { Made } from "./made";
 import { PixelCnn } from "./pixelcnn";
 import { TwoBo } from "./twobo";
+import { XyMade } from "./xyMade";
 import type { ModelConfig, ModelContext } from "./spin";
 import type { GenerativeModel } from "./types";
 
@@ -28,6 +29,7 @@ const BUILTIN: Readonly<Record<string, ModelClass>> = {
   made: Made,
   pixelcnn: PixelCnn,
   twobo: TwoBo,
+  xymade: XyMade,
 };
 
 /** Families registered at run time (they take precedence over the built-in ones). */

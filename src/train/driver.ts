@@ -41,7 +41,7 @@ import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { isSpinModel } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
-import type { ContinuousSystem, SpinSystem } from "../systems/types";
+import type { ContinuousSystem, PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import { Adam, type AdamOptions } from "./adam";
 import { chain, clipGlobalNorm } from "./optimizer";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
@@ -215,11 +215,13 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
  * fields; for continuous ones the energies at three fixed pseudo-random points
  * in [−2, 2]^dim (from their own generator, never the run's).
  */
-export function systemFingerprint(system: SpinSystem | ContinuousSystem): string | number[] {
-  if (system.kind === "spin") {
+export function systemFingerprint(system: SpinSystem | ContinuousSystem | XYSystem | PottsSystem): string | number[] {
+  if (system.kind !== "continuous") {
     const h = createHash("sha256");
     const { i, j, J } = system.edges;
-    for (const a of [i, j, J, system.fields ?? new Float64Array(0)]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    // XY adds its field h, Potts its q after the fields (spin fingerprints are unchanged)
+    const extra = system.kind === "xy" ? [Float64Array.of(system.h)] : system.kind === "potts" ? [system.fields ?? new Float64Array(0), Float64Array.of(system.q)] : [system.fields ?? new Float64Array(0)];
+    for (const a of [i, j, J, ...extra]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     return h.digest("hex").slice(0, 16);
   }
   const r = new Rng(0x5eed);

@@ -21,7 +21,7 @@ import type { Rng } from "../core/random";
 import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import { energiesOf } from "../systems/observables";
-import type { SpinSystem } from "../systems/types";
+import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 
 /** What an objective gets for one step. */
 export interface ObjectiveContext {
@@ -85,18 +85,21 @@ export function reinforceLoss(logProb: tf.Tensor1D, signal: ArrayLike<number>): 
 }
 
 export interface ReinforceObjectiveOptions {
-  /** The spin system whose Boltzmann distribution at β_t is the target. */
-  system: SpinSystem;
+  /** The system whose Boltzmann distribution at β_t is the target: ±1 spins, or (generic path) XY angles or Potts states. */
+  system: SpinSystem | XYSystem | PottsSystem;
 }
 
 /**
- * REINFORCE reverse KL for ±1-spin models (see the module doc). Metrics per
- * spin: freeEnergy = mean(βE + ln q)/(βN) and its standard error, energy,
- * entropy = −mean ln q / N, absMagnetization.
+ * REINFORCE reverse KL (see the module doc) for ±1-spin models, and for any
+ * other discrete-or-angle system (XY, Potts) through the generic path: x and
+ * ln q from the model's `sample`, E from `system.energyOf` in float64. Metrics per site:
+ * freeEnergy = mean(βE + ln q)/(βN) and its standard error, energy,
+ * entropy = −mean ln q / N, absMagnetization (|Σ s_i|/N for spins,
+ * |Σ (cos θ_i, sin θ_i)|/N for XY, (q·max_k n_k/N − 1)/(q − 1) for Potts).
  */
 export function reinforceObjective(options: ReinforceObjectiveOptions): Objective {
   const system = options?.system;
-  if (system === undefined || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem");
+  if (system === undefined || system === null || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem");
   const n = system.n;
   return {
     name: "reinforce",
@@ -104,9 +107,10 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
     valueName: "mean βE + ln q",
     spec: { type: "reinforce", system: system.name },
     begin(ctx) {
+      if (system.kind !== "spin") return beginSampled(system, ctx);
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
-      checkModelSystem(model, system, "reinforceObjective");
+      checkReinforceModel(model, system, "reinforceObjective");
       const tapeLq = isSpinModel(model);
       const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);
@@ -157,6 +161,91 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
           xT?.dispose();
         },
       };
+    },
+  };
+}
+
+/**
+ * Check that `model` can model `system`: for XY and Potts systems a model of
+ * the same size whose `domain` is "angles" for XY (XY-MADE) and which is not
+ * a ±1 spin model; for spin systems `checkModelSystem` and no angle model.
+ */
+export function checkReinforceModel(model: GenerativeModel, system: SpinSystem | XYSystem | PottsSystem, where: string): void {
+  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || typeof model.sample !== "function") {
+    throw new Error(`${where}: model must be a GenerativeModel`);
+  }
+  const domain = (model as { domain?: unknown }).domain;
+  if (system === null || typeof system !== "object" || (system.kind !== "xy" && system.kind !== "potts")) {
+    checkModelSystem(model, system as SpinSystem, where);
+    if (domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a ±1 spin system`);
+    return;
+  }
+  if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} sites`);
+  if (system.kind === "xy" && domain !== "angles") throw new Error(`${where}: an XY system needs a model of angles (domain "angles", e.g. xyMade), got ${isSpinModel(model) ? "a ±1 spin model" : "a model without domain \"angles\""}`);
+  if (system.kind === "potts" && domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a Potts system`);
+}
+
+/** One REINFORCE step of a non-spin system (the generic path of `reinforceObjective`). */
+function beginSampled(system: XYSystem | PottsSystem, ctx: ObjectiveContext): ObjectiveStep {
+  const { model, batch, rng } = ctx;
+  const bt = ctx.beta;
+  const n = system.n;
+  checkReinforceModel(model, system, "reinforceObjective");
+  let x: Float32Array;
+  let lq: Float64Array;
+  const s = model.sample(batch, { rng });
+  try {
+    x = Float32Array.from(s.x.dataSync() as Float32Array);
+    lq = Float64Array.from(s.logProb.dataSync());
+  } finally {
+    tf.dispose([s.x, s.logProb]);
+  }
+  const L = new Float64Array(batch);
+  let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
+  for (let b = 0; b < batch; b++) {
+    const row = x.subarray(b * n, (b + 1) * n);
+    const e = system.energyOf(row);
+    L[b] = bt * e + lq[b];
+    sL += L[b];
+    sL2 += L[b] * L[b];
+    sE += e;
+    sLq += lq[b];
+    if (system.kind === "xy") {
+      let mx = 0, my = 0;
+      for (let i = 0; i < n; i++) {
+        mx += Math.cos(row[i]);
+        my += Math.sin(row[i]);
+      }
+      sM += Math.hypot(mx, my) / n;
+    } else {
+      const counts = new Float64Array(system.q);
+      for (let i = 0; i < n; i++) counts[row[i]] += 1;
+      sM += (system.q * Math.max(...counts) / n - 1) / (system.q - 1);
+    }
+  }
+  const meanL = sL / batch;
+  let xT: tf.Tensor2D | null = null;
+  return {
+    precheck: meanL,
+    loss() {
+      xT = tf.tensor2d(x, [batch, n]);
+      return reinforceLoss(model.logProb(xT), L);
+    },
+    finish() {
+      const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
+      return {
+        value: meanL,
+        metrics: {
+          freeEnergy: meanL / (bt * n),
+          freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
+          energy: sE / batch / n,
+          entropy: -sLq / batch / n,
+          absMagnetization: sM / batch,
+        },
+      };
+    },
+    dispose() {
+      xT?.dispose();
     },
   };
 }
