@@ -26,7 +26,7 @@ export const trainCommand: Command = {
     "(with the exact value where a method applies) as JSON; --out DIR also writes history.csv, checkpoint.json and summary.json (with --format parquet also history.parquet)",
   usage:
     "boltzlab train (--system SPEC | --instance FILE) --beta B --steps T [--batch 1000] [--model made|pixelcnn|twobo] [--depth D] [--width W] [--half-kernel K] " +
-    "[--z2] [--z2-method mixture|first-spin] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR [--format csv|parquet]]",
+    "[--z2] [--z2-method mixture|first-spin] [--residual] [--lr 1e-3] [--schedule constant|cosine] [--lr-min LR/100] [--minutes M] [--checkpoint-every K] [--clip C [--clip-mode clip|normalize]] [--anneal A] [--samples 100000] [--seed 0] [--resume FILE] [--out DIR [--format csv|parquet]]",
   async run(opts) {
     const C = "boltzlab train";
     const spec = opts.optionalString("system");
@@ -50,6 +50,7 @@ export const trainCommand: Command = {
     const minutes = opts.has("minutes") ? opts.number("minutes") : undefined;
     const checkpointEvery = opts.has("checkpoint-every") ? opts.integer("checkpoint-every") : undefined;
     const clip = opts.has("clip") ? opts.number("clip") : null;
+    const clipMode = opts.string("clip-mode", "clip");
     const anneal = opts.has("anneal") ? opts.number("anneal") : null;
     const samples = opts.integer("samples", 100000);
     const seed = opts.integer("seed", 0);
@@ -70,6 +71,8 @@ export const trainCommand: Command = {
     if (checkpointEvery !== undefined) need(checkpointEvery >= 1, `${C}: --checkpoint-every must be ≥ 1, got ${checkpointEvery}`);
     need(checkpointEvery === undefined || out !== undefined, `${C}: --checkpoint-every needs --out DIR`);
     if (clip !== null) need(clip > 0, `${C}: --clip must be > 0, got ${clip}`);
+    need(clipMode === "clip" || clipMode === "normalize", `${C}: --clip-mode must be clip or normalize, got "${clipMode}"`);
+    need(clipMode === "clip" || clip !== null, `${C}: --clip-mode normalize needs --clip C (the norm to normalise to)`);
     if (anneal !== null) need(anneal > 0 && anneal < 1, `${C}: --anneal must be in (0, 1), got ${anneal}`);
     need(samples >= 2, `${C}: --samples must be ≥ 2 (the estimates' error bars need two samples), got ${samples}`);
     need(seed >= 0, `${C}: --seed must be ≥ 0, got ${seed}`);
@@ -123,6 +126,7 @@ export const trainCommand: Command = {
         minutes,
         checkpointEvery,
         clip,
+        ...(clipMode === "normalize" ? { clipMode: "normalize" as const } : {}),
         anneal,
         seed: seed + 1,
         resume,

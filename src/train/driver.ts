@@ -38,12 +38,12 @@ import { UsageError } from "../core/errors";
 import { progress } from "../core/progress";
 import { resolveRng, Rng, type RandomOptions, type RngState } from "../core/random";
 import { frameFromRows, type DataFrame } from "../core/table";
-import { checkInteger, checkKeys, checkPositive } from "../core/validate";
+import { checkInteger, checkKeys, checkPositive, checkOneOf } from "../core/validate";
 import { isSpinModel } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import type { ContinuousSystem, PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import { Adam, type AdamOptions } from "./adam";
-import { chain, clipGlobalNorm } from "./optimizer";
+import { chain, clipGlobalNorm, normalizeGlobalNorm } from "./optimizer";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { Objective, ObjectiveStep } from "./objectives";
 import { betaSchedule, lrSchedule, type BetaSchedule, type LrScheduleObject } from "./schedule";
@@ -61,6 +61,8 @@ export interface DriverOptions extends RandomOptions {
   lr?: LrScheduleObject | number;
   /** Global-norm gradient clipping (default none). */
   clip?: number | null;
+  /** "clip" (default): rescale to norm `clip` only above it; "normalize": rescale to norm `clip` at every step, as the VAN reference's --clip_grad does. */
+  clipMode?: "clip" | "normalize";
   /** Wall-clock budget of the whole run in minutes (resumed runs count the time already used); default none. */
   minutes?: number;
   /** Adam's moment parameters (with a fresh optimizer). */
@@ -152,7 +154,7 @@ export interface RunState {
 }
 
 const KNOWN = [
-  "model", "objective", "steps", "batch", "beta", "lr", "clip", "minutes", "adam", "optimizer", "checkpoint", "checkpointEvery",
+  "model", "objective", "steps", "batch", "beta", "lr", "clip", "clipMode", "minutes", "adam", "optimizer", "checkpoint", "checkpointEvery",
   "resume", "run", "meta", "gradNorm", "progress", "label", "status", "onStep", "where", "seed", "rng",
 ];
 
@@ -257,6 +259,8 @@ export function runTraining(options: DriverOptions): DriverResult {
   const lrS: LrScheduleObject = options.lr === undefined || typeof options.lr === "number" ? lrSchedule({ lr: options.lr ?? 1e-3 }, W) : options.lr;
   if (typeof lrS?.at !== "function") throw new Error(`${W}: lr must be a number > 0 or a learning-rate schedule`);
   const clip = options.clip === undefined || options.clip === null ? null : checkPositive(options.clip, "clip", W);
+  const clipMode = options.clipMode === undefined ? "clip" : checkOneOf(options.clipMode, ["clip", "normalize"] as const, "clipMode", W);
+  if (clipMode === "normalize" && clip === null) throw new Error(`${W}: clipMode "normalize" needs clip (the norm to normalise to)`);
   const budgetMs = options.minutes === undefined ? null : checkPositive(options.minutes, "minutes", W) * 60000;
   const every = options.checkpointEvery === undefined ? null : checkInteger(options.checkpointEvery, "checkpointEvery", W, { min: 1 });
   if (every !== null && options.checkpoint === undefined) throw new Error(`${W}: checkpointEvery needs checkpoint`);
@@ -270,7 +274,7 @@ export function runTraining(options: DriverOptions): DriverResult {
   const optimizer = options.optimizer ?? new Adam(vars, options.adam ?? {});
   const ownOptimizer = options.optimizer === undefined;
   // clipping is a gradient transform chained in front of the optimizer (src/train/optimizer.ts)
-  const update = clip === null ? optimizer : chain(clipGlobalNorm(clip), optimizer);
+  const update = clip === null ? optimizer : chain(clipMode === "normalize" ? normalizeGlobalNorm(clip) : clipGlobalNorm(clip), optimizer);
   const run: Record<string, unknown> = {
     objective: objective.spec,
     ...(options.run ?? {}),
@@ -278,6 +282,8 @@ export function runTraining(options: DriverOptions): DriverResult {
     beta: betaS.spec,
     lr: lrS.spec,
     clip,
+    // only when not the default, so checkpoints written before the option existed still resume
+    ...(clipMode === "normalize" ? { clipMode } : {}),
     adam: { beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon },
   };
 

@@ -57,6 +57,25 @@ export function clipGlobalNorm(maxNorm: number): GradientTransform {
   };
 }
 
+/**
+ * Rescale the gradients to global L2 norm exactly `norm` at every step (a
+ * normalised-gradient step; zero gradients stay zero). This is what the VAN
+ * reference code's `--clip_grad` does in effect (src_hop_sk/main.py rescales
+ * by max_norm/‖g‖ whether or not ‖g‖ exceeds it); with Adam it weights late,
+ * small gradients as much as early, large ones (bench/README.md, "Accuracy").
+ */
+export function normalizeGlobalNorm(norm: number): GradientTransform {
+  const c = checkPositive(norm, "norm", "normalizeGlobalNorm");
+  return {
+    name: `normalizeGlobalNorm(${c})`,
+    transform(grads, n) {
+      if (!(n > 0) || !Number.isFinite(n)) return { grads, created: false };
+      const scale = c / n;
+      return { grads: grads.map((g) => tf.mul(g, scale)), created: true };
+    },
+  };
+}
+
 /** Transforms applied in order, then `optimizer`; the result is an Optimizer with the optimizer's state. */
 export function chain(...parts: [...GradientTransform[], Optimizer]): Optimizer {
   const W = "chain";

@@ -58,6 +58,8 @@ export interface TrainVanOptions extends RandomOptions {
   lrDecay?: number;
   /** Global-norm gradient clipping (default none). */
   clip?: number | null;
+  /** "clip" (default) or "normalize": rescale the gradient to norm `clip` at every step, as the VAN reference's --clip_grad does (see runTraining). */
+  clipMode?: "clip" | "normalize";
   /** β-annealing rate a in (0, 1): β_t = β₀ + (β − β₀)(1 − a^t) for the global step t (default none). */
   anneal?: number | null;
   /** β₀ of the annealing (default 0). */
@@ -128,7 +130,7 @@ export class VanDivergenceError extends DivergenceError {
 }
 
 const KNOWN = [
-  "model", "system", "beta", "steps", "minutes", "batch", "lr", "schedule", "lrMin", "lrDecay", "clip", "anneal", "betaStart",
+  "model", "system", "beta", "steps", "minutes", "batch", "lr", "schedule", "lrMin", "lrDecay", "clip", "clipMode", "anneal", "betaStart",
   "adam", "optimizer", "checkpoint", "checkpointEvery", "resume", "progress", "label", "onStep", "seed", "rng",
 ];
 
@@ -154,6 +156,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
       beta: betaS,
       lr: lrS,
       clip: options.clip,
+      clipMode: options.clipMode,
       minutes: options.minutes,
       adam: options.adam,
       optimizer: options.optimizer,

@@ -58,6 +58,8 @@ const rows: Row[] = [
   { argv: [...TRAIN, "--anneal", "1"], exit: 2, message: "--anneal must be in (0, 1), got 1" },
   { argv: [...TRAIN, "--anneal", "0"], exit: 2, message: "--anneal must be in (0, 1), got 0" },
   { argv: [...TRAIN, "--clip", "0"], exit: 2, message: "--clip must be > 0, got 0" },
+  { argv: [...TRAIN, "--clip", "1", "--clip-mode", "scale"], exit: 2, message: "--clip-mode must be clip or normalize, got \"scale\"" },
+  { argv: [...TRAIN, "--clip-mode", "normalize"], exit: 2, message: "--clip-mode normalize needs --clip C" },
   { argv: [...TRAIN, "--minutes", "0", "--out", "$DIR/out"], exit: 2, message: "--minutes must be > 0, got 0" },
   { argv: [...TRAIN, "--checkpoint-every", "0", "--out", "$DIR/out"], exit: 2, message: "--checkpoint-every must be ≥ 1, got 0" },
   { argv: [...TRAIN, "--checkpoint-every", "1"], exit: 2, message: "--checkpoint-every needs --out DIR" },

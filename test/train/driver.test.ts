@@ -19,7 +19,7 @@ import { reinforceObjective, weightedObjective } from "../../src/train/objective
 import { betaSchedule, lrSchedule } from "../../src/train/schedule";
 import { trainVan, type VanHistoryRow } from "../../src/train/van";
 import { Adam } from "../../src/train/adam";
-import { chain, clipGlobalNorm } from "../../src/train/optimizer";
+import { chain, clipGlobalNorm, normalizeGlobalNorm } from "../../src/train/optimizer";
 import { sweepVan } from "../../src/train/sweep";
 
 ensureBackend();
@@ -421,4 +421,41 @@ test("optimizer chain: clipGlobalNorm then Adam equals clipping by hand then Ada
   adamA.dispose();
   adamB.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+test("normalizeGlobalNorm rescales to the given norm at every step, above and below it (the VAN reference's --clip_grad)", () => {
+  const before = tf.memory().numTensors;
+  const a = tf.tidy(() => [tf.variable(tf.tensor1d([1, 2, 3])), tf.variable(tf.tensor2d([[0.5, -1]]))]);
+  const b = tf.tidy(() => a.map((v) => tf.variable(v.clone())));
+  const adamA = new Adam(a);
+  const adamB = new Adam(b);
+  const opt = chain(normalizeGlobalNorm(2), adamA);
+  for (const [g, n] of [[[tf.tensor1d([3, 0, 4]), tf.tensor2d([[12, 0]])], 13], [[tf.tensor1d([0.03, 0, 0.04]), tf.tensor2d([[0, 0]])], 0.05]] as [tf.Tensor[], number][]) {
+    opt.update(g, 0.1);
+    const scaled = g.map((x) => tf.mul(x, 2 / n));
+    adamB.apply(scaled, 0.1);
+    for (let k = 0; k < a.length; k++) {
+      const [x, y] = [a[k].dataSync(), b[k].dataSync()];
+      for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-6, `step with norm ${n}: ${x[i]} vs ${y[i]}`);
+    }
+    tf.dispose([...g, ...scaled]);
+  }
+  // a zero gradient stays zero (no division by zero)
+  const zero = [tf.zeros([3]), tf.zeros([1, 2])];
+  opt.update(zero, 0.1);
+  for (const v of a) assert.ok(Array.from(v.dataSync()).every(Number.isFinite));
+  assert.throws(() => normalizeGlobalNorm(-1), /normalizeGlobalNorm: norm/);
+  tf.dispose([...a, ...b, ...zero]);
+  adamA.dispose();
+  adamB.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test("runTraining: clipMode is checked before any work (normalize needs clip, unknown modes refused)", () => {
+  const model = made({ size: 4, depth: 1, width: 1, seed: 1 });
+  const system = sk({ n: 4, seed: 1 });
+  const objective = reinforceObjective({ system });
+  assert.throws(() => runTraining({ model, objective, steps: 1, batch: 4, beta: 1, clipMode: "normalize", seed: 1 }), /train: clipMode "normalize" needs clip/);
+  assert.throws(() => runTraining({ model, objective, steps: 1, batch: 4, beta: 1, clip: 1, clipMode: "scale" as never, seed: 1 }), /clipMode/);
+  model.dispose();
 });
