@@ -3,3 +3,6 @@ export { checkFlowInput, type Flow } from "./types";
 export { AffineCoupling, affineCoupling, type AffineCouplingOptions, type Activation } from "./coupling";
 export { ActNorm, actNorm, type ActNormOptions } from "./actnorm";
 export { CompositeFlow, Permutation, composeFlows, realNVP, type RealNVPOptions } from "./composite";
+export { RationalQuadraticSpline, rationalQuadraticSpline, type RationalQuadraticSplineOptions } from "./spline";
+export { TransformCoupling, transformCoupling, splineFlow, type TransformCouplingOptions, type SplineFlowOptions } from "./transformCoupling";
+export type { ElementwiseTransform } from "./transforms";
