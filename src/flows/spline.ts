@@ -52,13 +52,115 @@ export interface RationalQuadraticSplineOptions {
   minBinHeight?: number;
   /** Smallest knot derivative, 0 < m_δ < 1 (default 1e-3). */
   minDerivative?: number;
+  /** Hand-written gradients of the in-bin map (default true; false: tfjs autodiff, slower, for checks). */
+  customGradient?: boolean;
 }
 
-/** The spline's knots for every element: x and y knots and derivatives, each [N, K + 1]. */
-interface Knots {
-  xk: tf.Tensor2D;
-  yk: tf.Tensor2D;
-  dk: tf.Tensor2D;
+
+type Dir = "forward" | "inverse";
+
+/** The rational-quadratic pieces at ξ in a bin (all [N, 1]): R = (y − y⁽ᵏ⁾)/h, its partials, and ln dy/dx with its partials. */
+function pieces(xi: tf.Tensor, s: tf.Tensor, d0: tf.Tensor, d1: tf.Tensor) {
+  const om = tf.sub(1, xi);
+  const t = tf.mul(xi, om); // ξ(1−ξ)
+  const xi2 = tf.square(xi), om2 = tf.square(om);
+  const g = tf.sub(tf.add(d0, d1), tf.mul(s, 2)); // δ' + δ − 2s
+  const num = tf.add(tf.mul(s, xi2), tf.mul(d0, t)); // s ξ² + δ ξ(1−ξ)
+  const den = tf.add(s, tf.mul(g, t)); // s + (δ' + δ − 2s) ξ(1−ξ)
+  const m = tf.add(tf.add(tf.mul(d1, xi2), tf.mul(tf.mul(s, 2), t)), tf.mul(d0, om2)); // δ' ξ² + 2s ξ(1−ξ) + δ (1−ξ)²
+  const R = tf.div(num, den);
+  const ld = tf.sub(tf.add(tf.mul(tf.log(s), 2), tf.log(m)), tf.mul(tf.log(den), 2)); // ln(s² m / den²)
+  return { om, t, xi2, om2, g, num, den, m, R, ld };
+}
+
+/** The partial derivatives of R and ln dy/dx w.r.t. ξ, s, δ, δ' (for the hand-written gradients). */
+function partials(xi: tf.Tensor, s: tf.Tensor, d0: tf.Tensor, d1: tf.Tensor, p: ReturnType<typeof pieces>) {
+  const oneM2xi = tf.sub(1, tf.mul(xi, 2)); // 1 − 2ξ
+  const iden = tf.reciprocal(p.den), im = tf.reciprocal(p.m);
+  const t2den = tf.mul(tf.mul(p.t, 2), iden); // 2t/den
+  const Dxi = tf.mul(p.g, oneM2xi);
+  const Nxi = tf.add(tf.mul(tf.mul(s, 2), xi), tf.mul(d0, oneM2xi));
+  const Mxi = tf.mul(tf.sub(tf.add(tf.mul(d1, xi), tf.mul(s, oneM2xi)), tf.mul(d0, p.om)), 2);
+  const Ds = tf.sub(1, tf.mul(p.t, 2));
+  return {
+    Rxi: tf.mul(tf.sub(Nxi, tf.mul(p.R, Dxi)), iden),
+    Rs: tf.mul(tf.sub(p.xi2, tf.mul(p.R, Ds)), iden),
+    Rd0: tf.mul(tf.mul(p.t, tf.sub(1, p.R)), iden),
+    Rd1: tf.neg(tf.mul(tf.mul(p.R, p.t), iden)),
+    Lxi: tf.sub(tf.mul(Mxi, im), tf.mul(tf.mul(Dxi, 2), iden)),
+    Ls: tf.sub(tf.add(tf.div(2, s), tf.mul(tf.mul(p.t, 2), im)), tf.mul(tf.mul(Ds, 2), iden)),
+    Ld0: tf.sub(tf.mul(p.om2, im), t2den),
+    Ld1: tf.sub(tf.mul(p.xi2, im), t2den),
+  };
+}
+
+/**
+ * The spline inside its bin. `q` = [v, x⁽ᵏ⁾, y⁽ᵏ⁾, δ, x⁽ᵏ⁺¹⁾, y⁽ᵏ⁺¹⁾, δ'] per element ([N, 7], v clamped
+ * to [−B, B]); the result is [out, ln|d out/dv|], [N, 2]: forward out = y(v), inverse out = x(v).
+ * Also returns ξ for the hand-written gradient.
+ */
+function binMap(dir: Dir, q: tf.Tensor2D): { value: tf.Tensor2D; xi: tf.Tensor } {
+  const [v, x0, y0, d0, x1, y1, d1] = tf.split(q, 7, 1);
+  const w = tf.sub(x1, x0), h = tf.sub(y1, y0);
+  const s = tf.div(h, w);
+  if (dir === "forward") {
+    const xi = tf.clipByValue(tf.div(tf.sub(v, x0), w), 0, 1);
+    const p = pieces(xi, s, d0, d1);
+    return { value: tf.concat([tf.add(y0, tf.mul(h, p.R)), p.ld], 1) as tf.Tensor2D, xi };
+  }
+  const dy = tf.sub(v, y0);
+  const g = tf.sub(tf.add(d0, d1), tf.mul(s, 2));
+  const a = tf.add(tf.mul(h, tf.sub(s, d0)), tf.mul(dy, g));
+  const b = tf.sub(tf.mul(h, d0), tf.mul(dy, g));
+  const c = tf.neg(tf.mul(s, dy));
+  const disc = tf.relu(tf.sub(tf.square(b), tf.mul(tf.mul(a, c), 4)));
+  const xi = tf.clipByValue(tf.div(tf.mul(c, 2), tf.sub(tf.neg(b), tf.sqrt(disc))), 0, 1);
+  const p = pieces(xi, s, d0, d1);
+  return { value: tf.concat([tf.add(x0, tf.mul(xi, w)), tf.neg(p.ld)], 1) as tf.Tensor2D, xi };
+}
+
+/**
+ * ∂L/∂q from ∂L/∂[out, ld] by the chain rule through ξ = (v − x⁽ᵏ⁾)/w, s = h/w
+ * (forward), or through the implicit function y⁽ᵏ⁾ + h R(ξ, s, δ, δ') = v (inverse).
+ */
+function binMapGradient(dir: Dir, dY: tf.Tensor, q: tf.Tensor, xi: tf.Tensor): tf.Tensor {
+  const [, x0, y0, d0, x1, y1, d1] = tf.split(q, 7, 1);
+  const w = tf.sub(x1, x0), h = tf.sub(y1, y0);
+  const [go, gl] = tf.split(dY, 2, 1);
+  const iw = tf.reciprocal(w);
+  const s = tf.mul(h, iw);
+  const p = pieces(xi, s, d0, d1);
+  const d = partials(xi, s, d0, d1, p);
+  const hgo = tf.mul(h, go);
+  let gv: tf.Tensor, gx0: tf.Tensor, gw: tf.Tensor, gy0: tf.Tensor, gh: tf.Tensor, gs: tf.Tensor, gd0: tf.Tensor, gd1: tf.Tensor;
+  if (dir === "forward") {
+    // y = y⁽ᵏ⁾ + h R, ld = L(ξ, s, δ, δ')
+    const gxi = tf.add(tf.mul(hgo, d.Rxi), tf.mul(gl, d.Lxi));
+    gs = tf.add(tf.mul(hgo, d.Rs), tf.mul(gl, d.Ls));
+    gd0 = tf.add(tf.mul(hgo, d.Rd0), tf.mul(gl, d.Ld0));
+    gd1 = tf.add(tf.mul(hgo, d.Rd1), tf.mul(gl, d.Ld1));
+    gy0 = go;
+    gh = tf.mul(go, p.R);
+    gv = tf.mul(gxi, iw);
+    gx0 = tf.neg(gv);
+    gw = tf.neg(tf.mul(gv, xi));
+  } else {
+    // x = x⁽ᵏ⁾ + ξ w, ld = −L; ξ(v, y⁽ᵏ⁾, h, s, δ, δ') from v = y⁽ᵏ⁾ + h R: dξ = (dv − dy⁽ᵏ⁾ − R dh − h R_θ dθ)/(h R_ξ)
+    const G = tf.div(tf.sub(tf.mul(go, w), tf.mul(gl, d.Lxi)), tf.mul(h, d.Rxi)); // ∂L/∂ξ · ∂ξ/∂v
+    gv = G;
+    gy0 = tf.neg(G);
+    gh = tf.neg(tf.mul(G, p.R));
+    const hG = tf.mul(h, G);
+    gs = tf.neg(tf.add(tf.mul(hG, d.Rs), tf.mul(gl, d.Ls)));
+    gd0 = tf.neg(tf.add(tf.mul(hG, d.Rd0), tf.mul(gl, d.Ld0)));
+    gd1 = tf.neg(tf.add(tf.mul(hG, d.Rd1), tf.mul(gl, d.Ld1)));
+    gx0 = go;
+    gw = tf.mul(go, xi);
+  }
+  // s = h/w, w = x⁽ᵏ⁺¹⁾ − x⁽ᵏ⁾, h = y⁽ᵏ⁺¹⁾ − y⁽ᵏ⁾
+  const gsw = tf.mul(gs, iw);
+  const gwT = tf.sub(gw, tf.mul(gsw, s)), ghT = tf.add(gh, gsw);
+  return tf.concat([gv, tf.sub(gx0, gwT), tf.sub(gy0, ghT), gd0, gwT, ghT, gd1], 1);
 }
 
 /** A rational-quadratic spline transform with identity tails; see the module doc. */
@@ -70,13 +172,15 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
   readonly minBinWidth: number;
   readonly minBinHeight: number;
   readonly minDerivative: number;
+  readonly customGradient: boolean;
   /** c = ln(e^{1−m_δ} − 1): softplus(0 + c) + m_δ = 1. */
   private readonly shift: number;
+  private readonly fused: Record<Dir, (q: tf.Tensor2D) => tf.Tensor2D>;
 
   constructor(options: RationalQuadraticSplineOptions = {}) {
     const where = "rationalQuadraticSpline";
     if (options === null || typeof options !== "object") throw new Error(`${where}: options must be an object`);
-    checkKeys(options, ["bins", "bound", "minBinWidth", "minBinHeight", "minDerivative"], where);
+    checkKeys(options, ["bins", "bound", "minBinWidth", "minBinHeight", "minDerivative", "customGradient"], where);
     this.bins = options.bins === undefined ? 8 : checkInteger(options.bins, "bins", where, { min: 2, max: 1024 });
     this.bound = options.bound === undefined ? 5 : checkNumber(options.bound, "bound", where, { above: 0 });
     const K = this.bins;
@@ -95,54 +199,47 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     if (this.minDerivative >= 1) throw new Error(`${where}: minDerivative must be < 1, got ${this.minDerivative}`);
     this.paramsPerElement = 3 * K - 1;
     this.shift = Math.log(Math.expm1(1 - this.minDerivative));
+    if (options.customGradient !== undefined && typeof options.customGradient !== "boolean") throw new Error(`${where}: customGradient must be true or false`);
+    this.customGradient = options.customGradient ?? true;
+    const fused = (dir: Dir) =>
+      tf.customGrad(((q: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+        const r = binMap(dir, q);
+        save([q, r.xi]);
+        return { value: r.value, gradFunc: (dY: tf.Tensor, saved: tf.Tensor[]) => [binMapGradient(dir, dY, saved[0], saved[1])] };
+      }) as never) as (q: tf.Tensor2D) => tf.Tensor2D;
+    this.fused = { forward: fused("forward"), inverse: fused("inverse") };
   }
 
   get config(): Record<string, unknown> {
     return { name: this.name, bins: this.bins, bound: this.bound, minBinWidth: this.minBinWidth, minBinHeight: this.minBinHeight, minDerivative: this.minDerivative };
   }
 
-  /** Knot positions along one axis from raw sizes [N, K]: −B, −B + Σ w, …, B. */
-  private knotsFrom(raw: tf.Tensor2D, minSize: number): tf.Tensor2D {
+  /** All knots [N, 3, K + 1]: rows x⁽ᵏ⁾, y⁽ᵏ⁾, δ⁽ᵏ⁾. */
+  private knots(params: tf.Tensor2D): tf.Tensor3D {
     const K = this.bins, B = this.bound;
-    const n = raw.shape[0];
-    const sizes = tf.add(tf.mul(tf.softmax(raw), 1 - minSize * K), minSize);
-    const cum = tf.cumsum(sizes, 1);
-    const inner = tf.sub(tf.mul(tf.slice(cum, [0, 0], [n, K - 1]), 2 * B), B);
-    return tf.concat([tf.fill([n, 1], -B), inner, tf.fill([n, 1], B)], 1) as tf.Tensor2D;
-  }
-
-  private knots(params: tf.Tensor2D): Knots {
-    const K = this.bins;
     const n = params.shape[0];
-    const [uw, uh, ud] = tf.split(params, [K, K, K - 1], 1) as tf.Tensor2D[];
-    const inner = tf.add(tf.softplus(tf.add(ud, this.shift)), this.minDerivative);
-    const one = tf.ones([n, 1]);
-    return { xk: this.knotsFrom(uw, this.minBinWidth), yk: this.knotsFrom(uh, this.minBinHeight), dk: tf.concat([one, inner, one], 1) as tf.Tensor2D };
+    const [uwh, ud] = tf.split(params, [2 * K, K - 1], 1);
+    const mw = this.minBinWidth, mh = this.minBinHeight;
+    const [scale, min] = mw === mh ? [1 - K * mw, mw] : [tf.tensor3d([1 - K * mw, 1 - K * mh], [1, 2, 1]), tf.tensor3d([mw, mh], [1, 2, 1])];
+    const sizes = tf.add(tf.mul(tf.softmax(tf.reshape(uwh, [n, 2, K])), scale), min); // [N, 2, K], rows sum to 1
+    const start = tf.sub(tf.mul(tf.cumsum(sizes, 2, true), 2 * B), B); // −B, −B + 2B w₀, …: the K left knots
+    const xy = tf.concat([start, tf.fill([n, 2, 1], B)], 2); // the last knot exactly B
+    const d = tf.pad(tf.add(tf.softplus(tf.add(ud, this.shift)), this.minDerivative), [[0, 0], [1, 1]], 1); // δ⁽⁰⁾ = δ⁽ᴷ⁾ = 1
+    return tf.concat([xy, tf.expandDims(d, 1)], 1) as tf.Tensor3D;
   }
 
   /**
-   * The bin of each value (along the given knots) and that bin's left knots,
-   * width, height and end derivatives, each [N, 1].
+   * The bin of each value v [N, 1] along row `row` of the knots (0: x, 1: y):
+   * [N, 6] = x⁽ᵏ⁾, y⁽ᵏ⁾, δ⁽ᵏ⁾, x⁽ᵏ⁺¹⁾, y⁽ᵏ⁺¹⁾, δ⁽ᵏ⁺¹⁾ of the bin k = #{1 ≤ j < K: v ≥ knot j}.
    */
-  private bin(v: tf.Tensor2D, along: tf.Tensor2D, k: Knots) {
+  private bin(v: tf.Tensor2D, row: 0 | 1, k: tf.Tensor3D): tf.Tensor2D {
     const K = this.bins;
     const n = v.shape[0];
-    const ge = tf.cast(tf.greaterEqual(v, tf.slice(along, [0, 1], [n, K - 1])), "float32");
-    const G = tf.concat([tf.ones([n, 1]), ge, tf.zeros([n, 1])], 1);
-    const oneHot = tf.sub(tf.slice(G, [0, 0], [n, K]), tf.slice(G, [0, 1], [n, K])); // [N, K]
-    const left = (t: tf.Tensor2D) => tf.slice(t, [0, 0], [n, K]);
-    const right = (t: tf.Tensor2D) => tf.slice(t, [0, 1], [n, K]);
-    const table = tf.stack([left(k.xk), tf.sub(right(k.xk), left(k.xk)), left(k.yk), tf.sub(right(k.yk), left(k.yk)), left(k.dk), right(k.dk)], 1); // [N, 6, K]
-    const picked = tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2); // [N, 6]
-    const [x0, w, y0, h, d0, d1] = tf.split(picked, 6, 1) as tf.Tensor2D[];
-    return { x0, w, y0, h, d0, d1 };
-  }
-
-  /** ln dy/dx at ξ in a bin with slope s and end derivatives d0, d1 (all [N, 1]). */
-  private static logDerivative(xi: tf.Tensor, s: tf.Tensor, d0: tf.Tensor, d1: tf.Tensor, den: tf.Tensor): tf.Tensor {
-    const om = tf.sub(1, xi);
-    const num = tf.mul(tf.square(s), tf.add(tf.add(tf.mul(d1, tf.square(xi)), tf.mul(tf.mul(s, 2), tf.mul(xi, om))), tf.mul(d0, tf.square(om))));
-    return tf.sub(tf.log(num), tf.mul(tf.log(den), 2));
+    const inner = tf.reshape(tf.slice(k, [0, row, 1], [n, 1, K - 1]), [n, K - 1]);
+    const ge = tf.cast(tf.greaterEqual(v, inner), "float32");
+    const oneHot = tf.sub(tf.pad(ge, [[0, 0], [1, 0]], 1), tf.pad(ge, [[0, 0], [0, 1]], 0)); // [N, K]
+    const table = tf.concat([tf.slice(k, [0, 0, 0], [n, 3, K]), tf.slice(k, [0, 0, 1], [n, 3, K])], 1); // [N, 6, K]
+    return tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2) as tf.Tensor2D;
   }
 
   private check(v: tf.Tensor, params: tf.Tensor, names: [string, string], where: string): void {
@@ -155,54 +252,33 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     }
   }
 
-  forward(x: tf.Tensor, params: tf.Tensor): { y: tf.Tensor; logDet: tf.Tensor1D } {
-    this.check(x, params, ["x", "params"], "rationalQuadraticSpline.forward");
+  private apply(dir: Dir, input: tf.Tensor, params: tf.Tensor): { out: tf.Tensor; logDet: tf.Tensor1D } {
     return tf.tidy(() => {
       const B = this.bound;
-      const shape = x.shape;
-      const v = tf.reshape(x, [-1, 1]) as tf.Tensor2D;
+      const shape = input.shape;
+      const v = tf.reshape(input, [-1, 1]) as tf.Tensor2D;
       const k = this.knots(tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D);
       const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
-      const { x0, w, y0, h, d0, d1 } = this.bin(vc, k.xk, k);
-      const s = tf.div(h, w);
-      const xi = tf.clipByValue(tf.div(tf.sub(vc, x0), w), 0, 1);
-      const t = tf.mul(xi, tf.sub(1, xi));
-      const num = tf.mul(h, tf.add(tf.mul(s, tf.square(xi)), tf.mul(d0, t)));
-      const den = tf.add(s, tf.mul(tf.sub(tf.add(d0, d1), tf.mul(s, 2)), t));
-      const yIn = tf.add(y0, tf.div(num, den));
-      const ldIn = RationalQuadraticSpline.logDerivative(xi, s, d0, d1, den);
+      const q = tf.concat([vc, this.bin(vc, dir === "forward" ? 0 : 1, k)], 1) as tf.Tensor2D;
+      const packed = this.customGradient ? this.fused[dir](q) : binMap(dir, q).value;
+      const [outIn, ldIn] = tf.split(packed, 2, 1);
       const inside = tf.greaterEqual(B, tf.abs(v)); // (lessEqual has no registered gradient)
-      const y = tf.where(inside, yIn, v);
+      const out = tf.where(inside, outIn, v);
       const ld = tf.where(inside, ldIn, tf.zerosLike(ldIn));
-      return { y: tf.reshape(y, shape), logDet: tf.sum(tf.reshape(ld, [shape[0], -1]), 1) as tf.Tensor1D };
+      return { out: tf.reshape(out, shape), logDet: tf.sum(tf.reshape(ld, [shape[0], -1]), 1) as tf.Tensor1D };
     });
+  }
+
+  forward(x: tf.Tensor, params: tf.Tensor): { y: tf.Tensor; logDet: tf.Tensor1D } {
+    this.check(x, params, ["x", "params"], "rationalQuadraticSpline.forward");
+    const { out, logDet } = this.apply("forward", x, params);
+    return { y: out, logDet };
   }
 
   inverse(y: tf.Tensor, params: tf.Tensor): { x: tf.Tensor; logDet: tf.Tensor1D } {
     this.check(y, params, ["y", "params"], "rationalQuadraticSpline.inverse");
-    return tf.tidy(() => {
-      const B = this.bound;
-      const shape = y.shape;
-      const v = tf.reshape(y, [-1, 1]) as tf.Tensor2D;
-      const k = this.knots(tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D);
-      const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
-      const { x0, w, y0, h, d0, d1 } = this.bin(vc, k.yk, k);
-      const s = tf.div(h, w);
-      const dy = tf.sub(vc, y0);
-      const g = tf.sub(tf.add(d0, d1), tf.mul(s, 2)); // δ' + δ − 2s
-      const a = tf.add(tf.mul(h, tf.sub(s, d0)), tf.mul(dy, g));
-      const b = tf.sub(tf.mul(h, d0), tf.mul(dy, g));
-      const c = tf.neg(tf.mul(s, dy));
-      const disc = tf.relu(tf.sub(tf.square(b), tf.mul(tf.mul(a, c), 4)));
-      const xi = tf.clipByValue(tf.div(tf.mul(c, 2), tf.sub(tf.neg(b), tf.sqrt(disc))), 0, 1);
-      const xIn = tf.add(x0, tf.mul(xi, w));
-      const den = tf.add(s, tf.mul(g, tf.mul(xi, tf.sub(1, xi))));
-      const ldIn = tf.neg(RationalQuadraticSpline.logDerivative(xi, s, d0, d1, den));
-      const inside = tf.greaterEqual(B, tf.abs(v)); // (lessEqual has no registered gradient)
-      const out = tf.where(inside, xIn, v);
-      const ld = tf.where(inside, ldIn, tf.zerosLike(ldIn));
-      return { x: tf.reshape(out, shape), logDet: tf.sum(tf.reshape(ld, [shape[0], -1]), 1) as tf.Tensor1D };
-    });
+    const { out, logDet } = this.apply("inverse", y, params);
+    return { x: out, logDet };
   }
 
   /** The knots (x⁽ᵏ⁾, y⁽ᵏ⁾, δ⁽ᵏ⁾) of each element's spline, [..., K + 1] each (for plots and tests). */
@@ -212,8 +288,8 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     }
     return tf.tidy(() => {
       const shape = [...params.shape.slice(0, -1), this.bins + 1];
-      const k = this.knots(tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D);
-      return { x: tf.reshape(k.xk, shape), y: tf.reshape(k.yk, shape), derivative: tf.reshape(k.dk, shape) };
+      const [x, y, d] = tf.unstack(this.knots(tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D), 1);
+      return { x: tf.reshape(x, shape), y: tf.reshape(y, shape), derivative: tf.reshape(d, shape) };
     });
   }
 }
