@@ -99,14 +99,14 @@ function partials(xi: tf.Tensor, s: tf.Tensor, d0: tf.Tensor, d1: tf.Tensor, p: 
  * to [−B, B]); the result is [out, ln|d out/dv|], [N, 2]: forward out = y(v), inverse out = x(v).
  * Also returns ξ for the hand-written gradient.
  */
-function binMap(dir: Dir, q: tf.Tensor2D): { value: tf.Tensor2D; xi: tf.Tensor } {
+function binMap(dir: Dir, q: tf.Tensor2D): { value: tf.Tensor2D; parts: BinParts } {
   const [v, x0, y0, d0, x1, y1, d1] = tf.split(q, 7, 1);
   const w = tf.sub(x1, x0), h = tf.sub(y1, y0);
   const s = tf.div(h, w);
   if (dir === "forward") {
     const xi = tf.clipByValue(tf.div(tf.sub(v, x0), w), 0, 1);
     const p = pieces(xi, s, d0, d1);
-    return { value: tf.concat([tf.add(y0, tf.mul(h, p.R)), p.ld], 1) as tf.Tensor2D, xi };
+    return { value: tf.concat([tf.add(y0, tf.mul(h, p.R)), p.ld], 1) as tf.Tensor2D, parts: { xi, s, w, h, d0, d1, p } };
   }
   const dy = tf.sub(v, y0);
   const g = tf.sub(tf.add(d0, d1), tf.mul(s, 2));
@@ -116,20 +116,35 @@ function binMap(dir: Dir, q: tf.Tensor2D): { value: tf.Tensor2D; xi: tf.Tensor }
   const disc = tf.relu(tf.sub(tf.square(b), tf.mul(tf.mul(a, c), 4)));
   const xi = tf.clipByValue(tf.div(tf.mul(c, 2), tf.sub(tf.neg(b), tf.sqrt(disc))), 0, 1);
   const p = pieces(xi, s, d0, d1);
-  return { value: tf.concat([tf.add(x0, tf.mul(xi, w)), tf.neg(p.ld)], 1) as tf.Tensor2D, xi };
+  return { value: tf.concat([tf.add(x0, tf.mul(xi, w)), tf.neg(p.ld)], 1) as tf.Tensor2D, parts: { xi, s, w, h, d0, d1, p } };
+}
+
+/** What the hand-written gradient reuses from `binMap`. */
+interface BinParts {
+  xi: tf.Tensor;
+  s: tf.Tensor;
+  w: tf.Tensor;
+  h: tf.Tensor;
+  d0: tf.Tensor;
+  d1: tf.Tensor;
+  p: ReturnType<typeof pieces>;
+}
+
+const PIECE_KEYS = ["om", "t", "xi2", "om2", "g", "num", "den", "m", "R", "ld"] as const;
+const flattenParts = (b: BinParts): tf.Tensor[] => [b.xi, b.s, b.w, b.h, b.d0, b.d1, ...PIECE_KEYS.map((k) => b.p[k])];
+function unflattenParts(t: tf.Tensor[]): BinParts {
+  const [xi, s, w, h, d0, d1, ...rest] = t;
+  const p = Object.fromEntries(PIECE_KEYS.map((k, i) => [k, rest[i]])) as ReturnType<typeof pieces>;
+  return { xi, s, w, h, d0, d1, p };
 }
 
 /**
  * ∂L/∂q from ∂L/∂[out, ld] by the chain rule through ξ = (v − x⁽ᵏ⁾)/w, s = h/w
  * (forward), or through the implicit function y⁽ᵏ⁾ + h R(ξ, s, δ, δ') = v (inverse).
  */
-function binMapGradient(dir: Dir, dY: tf.Tensor, q: tf.Tensor, xi: tf.Tensor): tf.Tensor {
-  const [, x0, y0, d0, x1, y1, d1] = tf.split(q, 7, 1);
-  const w = tf.sub(x1, x0), h = tf.sub(y1, y0);
-  const [go, gl] = tf.split(dY, 2, 1);
+function binMapGradient(dir: Dir, go: tf.Tensor, gl: tf.Tensor, parts: BinParts): tf.Tensor {
+  const { xi, s, w, h, d0, d1, p } = parts;
   const iw = tf.reciprocal(w);
-  const s = tf.mul(h, iw);
-  const p = pieces(xi, s, d0, d1);
   const d = partials(xi, s, d0, d1, p);
   const hgo = tf.mul(h, go);
   let gv: tf.Tensor, gx0: tf.Tensor, gw: tf.Tensor, gy0: tf.Tensor, gh: tf.Tensor, gs: tf.Tensor, gd0: tf.Tensor, gd1: tf.Tensor;
@@ -175,7 +190,8 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
   readonly customGradient: boolean;
   /** c = ln(e^{1−m_δ} − 1): softplus(0 + c) + m_δ = 1. */
   private readonly shift: number;
-  private readonly fused: Record<Dir, (q: tf.Tensor2D) => tf.Tensor2D>;
+  /** The whole map (v [N, 1], θ [N, P]) → [out, ld] [N, 2] with a hand-written gradient, per direction. */
+  private readonly fused: Record<Dir, (v: tf.Tensor2D, params: tf.Tensor2D) => tf.Tensor2D>;
 
   constructor(options: RationalQuadraticSplineOptions = {}) {
     const where = "rationalQuadraticSpline";
@@ -202,11 +218,11 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     if (options.customGradient !== undefined && typeof options.customGradient !== "boolean") throw new Error(`${where}: customGradient must be true or false`);
     this.customGradient = options.customGradient ?? true;
     const fused = (dir: Dir) =>
-      tf.customGrad(((q: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
-        const r = binMap(dir, q);
-        save([q, r.xi]);
-        return { value: r.value, gradFunc: (dY: tf.Tensor, saved: tf.Tensor[]) => [binMapGradient(dir, dY, saved[0], saved[1])] };
-      }) as never) as (q: tf.Tensor2D) => tf.Tensor2D;
+      tf.customGrad(((v: tf.Tensor2D, params: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+        const r = this.fusedForward(dir, v, params);
+        save(r.saved);
+        return { value: r.value, gradFunc: (dY: tf.Tensor, saved: tf.Tensor[]) => this.fusedGradient(dir, dY, saved) };
+      }) as never) as (v: tf.Tensor2D, params: tf.Tensor2D) => tf.Tensor2D;
     this.fused = { forward: fused("forward"), inverse: fused("inverse") };
   }
 
@@ -219,8 +235,7 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     const K = this.bins, B = this.bound;
     const n = params.shape[0];
     const [uwh, ud] = tf.split(params, [2 * K, K - 1], 1);
-    const mw = this.minBinWidth, mh = this.minBinHeight;
-    const [scale, min] = mw === mh ? [1 - K * mw, mw] : [tf.tensor3d([1 - K * mw, 1 - K * mh], [1, 2, 1]), tf.tensor3d([mw, mh], [1, 2, 1])];
+    const [scale, min] = this.sizeMap();
     const sizes = tf.add(tf.mul(tf.softmax(tf.reshape(uwh, [n, 2, K])), scale), min); // [N, 2, K], rows sum to 1
     const start = tf.sub(tf.mul(tf.cumsum(sizes, 2, true), 2 * B), B); // −B, −B + 2B w₀, …: the K left knots
     const xy = tf.concat([start, tf.fill([n, 2, 1], B)], 2); // the last knot exactly B
@@ -242,6 +257,66 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     return tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2) as tf.Tensor2D;
   }
 
+  /** The sizes' affine map m + (1 − K m)·softmax: scalars when the widths' and heights' minima agree, else [1, 2, 1]. */
+  private sizeMap(): [number | tf.Tensor, number | tf.Tensor] {
+    const K = this.bins, mw = this.minBinWidth, mh = this.minBinHeight;
+    return mw === mh ? [1 - K * mw, mw] : [tf.tensor3d([1 - K * mw, 1 - K * mh], [1, 2, 1]), tf.tensor3d([mw, mh], [1, 2, 1])];
+  }
+
+  /**
+   * The map with everything the gradient needs: knots from θ, the bin one-hot,
+   * the gathered bin, the in-bin map, the identity tails.
+   */
+  private fusedForward(dir: Dir, v: tf.Tensor2D, theta: tf.Tensor2D): { value: tf.Tensor2D; saved: tf.Tensor[] } {
+    const K = this.bins, B = this.bound;
+    const n = v.shape[0];
+    const [uwh, ud] = tf.split(theta, [2 * K, K - 1], 1);
+    const [scale, min] = this.sizeMap();
+    const sm = tf.softmax(tf.reshape(uwh, [n, 2, K]));
+    const start = tf.sub(tf.mul(tf.cumsum(tf.add(tf.mul(sm, scale), min), 2, true), 2 * B), B);
+    const xy = tf.concat([start, tf.fill([n, 2, 1], B)], 2);
+    const u = tf.add(ud, this.shift);
+    const d = tf.pad(tf.add(tf.softplus(u), this.minDerivative), [[0, 0], [1, 1]], 1);
+    const k = tf.concat([xy, tf.expandDims(d, 1)], 1) as tf.Tensor3D;
+    const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
+    const row = dir === "forward" ? 0 : 1;
+    const ge = tf.cast(tf.greaterEqual(vc, tf.reshape(tf.slice(k, [0, row, 1], [n, 1, K - 1]), [n, K - 1])), "float32");
+    const oneHot = tf.sub(tf.pad(ge, [[0, 0], [1, 0]], 1), tf.pad(ge, [[0, 0], [0, 1]], 0));
+    const table = tf.concat([tf.slice(k, [0, 0, 0], [n, 3, K]), tf.slice(k, [0, 0, 1], [n, 3, K])], 1);
+    const q = tf.concat([vc, tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2)], 1) as tf.Tensor2D;
+    const r = binMap(dir, q);
+    const inside = tf.cast(tf.greaterEqual(B, tf.abs(v)), "float32");
+    const [outIn, ldIn] = tf.split(r.value, 2, 1);
+    const value = tf.concat([tf.add(tf.mul(inside, tf.sub(outIn, v)), v), tf.mul(inside, ldIn)], 1) as tf.Tensor2D;
+    return { value, saved: [inside, oneHot, sm, u, ...flattenParts(r.parts)] };
+  }
+
+  /** ∂L/∂v and ∂L/∂θ from ∂L/∂[out, ld], by hand through every stage of `fusedForward`. */
+  private fusedGradient(dir: Dir, dY: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
+    const K = this.bins, B = this.bound;
+    const [inside, oneHot, sm, u, ...rest] = saved;
+    const n = inside.shape[0];
+    const [go, gl] = tf.split(dY, 2, 1);
+    // tails: out = v; inside: through the bin (clipping is the identity there)
+    const dq = binMapGradient(dir, tf.mul(go, inside), tf.mul(gl, inside), unflattenParts(rest));
+    const [gvc, gPicked] = tf.split(dq, [1, 6], 1);
+    const gv = tf.add(tf.mul(go, tf.sub(1, inside)), gvc);
+    // gather: the bin's six numbers came from the table [N, 6, K] through the one-hot
+    const gTable = tf.mul(tf.expandDims(gPicked, 2), tf.expandDims(oneHot, 1));
+    const [gLeft, gRight] = tf.split(gTable, 2, 1);
+    const gk = tf.add(tf.pad(gLeft, [[0, 0], [0, 0], [0, 1]]), tf.pad(gRight, [[0, 0], [0, 0], [1, 0]])); // [N, 3, K + 1]
+    const [gxy, gd] = tf.split(gk, [2, 1], 1);
+    // derivatives: δ = m + softplus(u) on the interior knots
+    const gud = tf.mul(tf.reshape(tf.slice(gd, [0, 0, 1], [n, 1, K - 1]), [n, K - 1]), tf.sigmoid(u));
+    // knots: start = 2B·cumsum_exclusive(sizes) − B, the last knot fixed; cumsum's adjoint is the reversed one
+    const gStart = tf.mul(tf.slice(gxy, [0, 0, 0], [n, 2, K]), 2 * B);
+    const [scale] = this.sizeMap();
+    const gsm = tf.mul(tf.cumsum(gStart, 2, true, true), scale);
+    // softmax: ∂/∂logits = sm ⊙ (g − Σ g·sm)
+    const glog = tf.mul(sm, tf.sub(gsm, tf.sum(tf.mul(gsm, sm), 2, true)));
+    return [gv, tf.concat([tf.reshape(glog, [n, 2 * K]), gud], 1)];
+  }
+
   private check(v: tf.Tensor, params: tf.Tensor, names: [string, string], where: string): void {
     const isTensor = (t: unknown) => t !== null && t !== undefined && typeof (t as { rank?: unknown }).rank === "number";
     if (!isTensor(v) || v.rank < 1) throw new Error(`${where}: ${names[0]} must be a tensor of shape [batch, ...]`);
@@ -257,14 +332,20 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
       const B = this.bound;
       const shape = input.shape;
       const v = tf.reshape(input, [-1, 1]) as tf.Tensor2D;
-      const k = this.knots(tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D);
-      const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
-      const q = tf.concat([vc, this.bin(vc, dir === "forward" ? 0 : 1, k)], 1) as tf.Tensor2D;
-      const packed = this.customGradient ? this.fused[dir](q) : binMap(dir, q).value;
-      const [outIn, ldIn] = tf.split(packed, 2, 1);
-      const inside = tf.greaterEqual(B, tf.abs(v)); // (lessEqual has no registered gradient)
-      const out = tf.where(inside, outIn, v);
-      const ld = tf.where(inside, ldIn, tf.zerosLike(ldIn));
+      const theta = tf.reshape(params, [-1, this.paramsPerElement]) as tf.Tensor2D;
+      let out: tf.Tensor, ld: tf.Tensor;
+      if (this.customGradient) {
+        [out, ld] = tf.split(this.fused[dir](v, theta), 2, 1);
+      } else {
+        // the same map by tfjs autodiff, for checks
+        const k = this.knots(theta);
+        const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
+        const q = tf.concat([vc, this.bin(vc, dir === "forward" ? 0 : 1, k)], 1) as tf.Tensor2D;
+        const [outIn, ldIn] = tf.split(binMap(dir, q).value, 2, 1);
+        const inside = tf.greaterEqual(B, tf.abs(v)); // (lessEqual has no registered gradient)
+        out = tf.where(inside, outIn, v);
+        ld = tf.where(inside, ldIn, tf.zerosLike(ldIn));
+      }
       return { out: tf.reshape(out, shape), logDet: tf.sum(tf.reshape(ld, [shape[0], -1]), 1) as tf.Tensor1D };
     });
   }

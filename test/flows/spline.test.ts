@@ -220,29 +220,31 @@ test("gradients w.r.t. the parameters are finite, and zero for elements in the t
 });
 
 test("hand-written gradients equal tfjs autodiff w.r.t. inputs and parameters, both directions (rel. 1e-3)", () => {
-  const a = rationalQuadraticSpline({ bins: 7, bound: 3 });
-  const b = rationalQuadraticSpline({ bins: 7, bound: 3, customGradient: false });
-  tf.tidy(() => {
-    const n = 400;
-    const { params } = setup(a, n, 1, 17);
-    const r = new Rng(18);
-    const x = tf.tensor2d(Float32Array.from({ length: n }, () => 8 * (r.uniform() - 0.5)), [n / 2, 2]);
-    const p = tf.reshape(params, [n / 2, 2, a.paramsPerElement]);
-    const wts = r.normalTensor([n / 2, 2]);
-    for (const dir of ["forward", "inverse"] as const) {
-      const loss = (sp: RationalQuadraticSpline) => (u: tf.Tensor, q: tf.Tensor) => {
-        const o = dir === "forward" ? sp.forward(u, q) : sp.inverse(u, q);
-        const out = "y" in o ? o.y : o.x;
-        return tf.add(tf.sum(tf.mul(tf.sin(out), wts)), tf.sum(tf.mul(o.logDet, 0.7))) as tf.Scalar;
-      };
-      const ga = tf.grads(loss(a))([x, p]), gb = tf.grads(loss(b))([x, p]);
-      ["x", "params"].forEach((name, i) => {
-        const rel = max(tf.div(tf.abs(tf.sub(ga[i], gb[i])), tf.add(tf.abs(gb[i]), 0.1)));
-        assert.ok(rel < 1e-3, `${dir} ∂/∂${name}: relative difference ${rel}`);
-        assert.ok(maxAbs(gb[i]) > 0.1, `${dir} ∂/∂${name} is not trivially zero`);
-      });
-    }
-  });
+  for (const opts of [{ bins: 7, bound: 3 }, { bins: 5, bound: 2, minBinWidth: 1e-2, minBinHeight: 2e-3, minDerivative: 0.05 }]) {
+    const a = rationalQuadraticSpline(opts);
+    const b = rationalQuadraticSpline({ ...opts, customGradient: false });
+    tf.tidy(() => {
+      const n = 400;
+      const { params } = setup(a, n, 1, 17);
+      const r = new Rng(18);
+      const x = tf.tensor2d(Float32Array.from({ length: n }, () => 8 * (r.uniform() - 0.5)), [n / 2, 2]);
+      const p = tf.reshape(params, [n / 2, 2, a.paramsPerElement]);
+      const wts = r.normalTensor([n / 2, 2]);
+      for (const dir of ["forward", "inverse"] as const) {
+        const loss = (sp: RationalQuadraticSpline) => (u: tf.Tensor, q: tf.Tensor) => {
+          const o = dir === "forward" ? sp.forward(u, q) : sp.inverse(u, q);
+          const out = "y" in o ? o.y : o.x;
+          return tf.add(tf.sum(tf.mul(tf.sin(out), wts)), tf.sum(tf.mul(o.logDet, 0.7))) as tf.Scalar;
+        };
+        const ga = tf.grads(loss(a))([x, p]), gb = tf.grads(loss(b))([x, p]);
+        ["x", "params"].forEach((name, i) => {
+          const rel = max(tf.div(tf.abs(tf.sub(ga[i], gb[i])), tf.add(tf.abs(gb[i]), 0.1)));
+          assert.ok(rel < 1e-3, `${JSON.stringify(opts)} ${dir} ∂/∂${name}: relative difference ${rel}`);
+          assert.ok(maxAbs(gb[i]) > 0.1, `${dir} ∂/∂${name} is not trivially zero`);
+        });
+      }
+    });
+  }
 });
 
 test("no tensor leaks: forward, inverse, knotsOf and gradients leave the count unchanged", () => {
