@@ -24,13 +24,22 @@ import { doubleWell, manyWell } from "../src/systems/continuous/quartic";
 import type { ContinuousSystem } from "../src/systems/types";
 import type { BenchContext } from "./run";
 
-/** ms per step over `steps` timed steps after 3 warm-up steps (kernel selection, allocation). */
-function msPerStep(flow: Flow, system: ContinuousSystem, loss: LossKind, batch: number, steps: number, data?: tf.Tensor2D): number {
+/**
+ * Fastest ms/step of `reps` runs of `steps` steps, after 3 warm-up steps
+ * (kernel selection, allocation; on a shared machine other processes only
+ * ever add time), and the tfjs kernels of one training step (machine-independent).
+ */
+async function timeSteps(flow: Flow, system: ContinuousSystem, loss: LossKind, batch: number, steps: number, reps: number, data?: tf.Tensor2D): Promise<{ ms: number; kernels: number }> {
   const model = boltzmannGenerator({ flow });
   try {
     const common = { system, beta: 1, loss, data, batch, dataBatch: batch, progress: false } as const;
     trainBoltzmannGenerator(model, { ...common, steps: 3, seed: 1 });
-    return trainBoltzmannGenerator(model, { ...common, steps, seed: 2 }).msPerStep;
+    let ms = Infinity;
+    for (let r = 0; r < reps; r++) ms = Math.min(ms, trainBoltzmannGenerator(model, { ...common, steps, seed: 2 + r }).msPerStep);
+    const prof = await tf.profile(() => {
+      trainBoltzmannGenerator(model, { ...common, steps: 1, seed: 9 });
+    });
+    return { ms, kernels: prof.kernels.length };
   } finally {
     model.dispose();
   }
@@ -38,7 +47,8 @@ function msPerStep(flow: Flow, system: ContinuousSystem, loss: LossKind, batch: 
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   ensureBackend();
-  const steps = ctx.fast ? 5 : 30;
+  const steps = ctx.fast ? 5 : 20;
+  const reps = ctx.fast ? 1 : 3;
   // flat couplings on the double well
   const dw = doubleWell();
   const init = new Float64Array(200);
@@ -58,8 +68,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const row: Record<string, unknown> = { system: c.system, dim: c.dim, layers: c.layers, hidden: c.hidden.join("x"), batch: c.batch, bins: c.bins };
     for (const loss of (c.system === "doublewell" ? ["energy", "example"] : ["energy"]) as LossKind[]) {
       const d = loss === "example" ? data : undefined;
-      row[`spline_msPerStep_${loss}`] = msPerStep(splineFlow({ dim: c.dim, layers: c.layers, hidden: c.hidden, bins: c.bins, seed: 1 }), system, loss, c.batch, steps, d);
-      row[`affine_msPerStep_${loss}`] = msPerStep(realNVP({ dim: c.dim, layers: c.layers, hidden: c.hidden, seed: 1 }), system, loss, c.batch, steps, d);
+      const sp = await timeSteps(splineFlow({ dim: c.dim, layers: c.layers, hidden: c.hidden, bins: c.bins, seed: 1 }), system, loss, c.batch, steps, reps, d);
+      const af = await timeSteps(realNVP({ dim: c.dim, layers: c.layers, hidden: c.hidden, seed: 1 }), system, loss, c.batch, steps, reps, d);
+      Object.assign(row, { [`spline_msPerStep_${loss}`]: sp.ms, [`affine_msPerStep_${loss}`]: af.ms, [`spline_kernelsPerStep_${loss}`]: sp.kernels, [`affine_kernelsPerStep_${loss}`]: af.kernels });
     }
     flat.push(row);
   }
@@ -70,11 +81,12 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   for (const c of convConfigs) {
     const system = phi4({ L: c.L, m2: -4, lambda: 8 });
     const hidden = [16, 16];
-    const convSteps = ctx.fast ? 3 : c.L >= 32 ? 10 : 20;
+    const convSteps = ctx.fast ? 3 : c.L >= 32 ? 5 : 10;
     const row: Record<string, unknown> = { L: c.L, dim: c.L * c.L, layers: c.layers, hidden: hidden.join("x"), batch: c.batch, bins: 8, bound: 5, stepsTimed: convSteps };
-    row.spline_msPerStep_energy = msPerStep(convFlow({ L: c.L, layers: c.layers, hidden, transform: rationalQuadraticSpline({ bins: 8, bound: 5 }), seed: 1 }), system, "energy", c.batch, convSteps);
-    row.affine_msPerStep_energy = msPerStep(convFlow({ L: c.L, layers: c.layers, hidden, seed: 1 }), system, "energy", c.batch, convSteps);
+    const sp = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, transform: rationalQuadraticSpline({ bins: 8, bound: 5 }), seed: 1 }), system, "energy", c.batch, convSteps, reps);
+    const af = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, seed: 1 }), system, "energy", c.batch, convSteps, reps);
+    Object.assign(row, { spline_msPerStep_energy: sp.ms, affine_msPerStep_energy: af.ms, spline_kernelsPerStep_energy: sp.kernels, affine_kernelsPerStep_energy: af.kernels });
     conv.push(row);
   }
-  return { stepsTimed: steps, flat, conv };
+  return { stepsTimed: steps, reps, flat, conv };
 }

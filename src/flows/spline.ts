@@ -24,18 +24,32 @@
  *
  * The inverse solves the quadratic a ξ² + b ξ + c = 0 in the bin of y, with
  * Δ = y − y⁽ᵏ⁾, a = h_k(s − δ) + Δ(δ' + δ − 2s), b = h_k δ − Δ(δ' + δ − 2s),
- * c = −sΔ, by the cancellation-free root ξ = 2c / (−b − √(b² − 4ac)) (the
- * paper's eq. 29; c ≤ 0 and b² − 4ac ≥ b² for monotone splines, so there is
- * no subtraction of nearly equal numbers), then x = x⁽ᵏ⁾ + ξ w_k, and
- * ln|dx/dy| = −ln(dy/dx) at that ξ.
+ * c = −sΔ, by the root ξ = 2c / (−b − √(b² − 4ac)) in [0, 1] (the paper's
+ * eq. 29, as in nflows: this form does not cancel where the textbook one
+ * would, at Δ → 0; b² − 4ac ≥ 0 for a monotone spline and is clamped at 0
+ * against rounding), then x = x⁽ᵏ⁾ + ξ w_k, and ln|dx/dy| = −ln(dy/dx) at
+ * that ξ. In float32 a round trip cannot beat ulp(y)/T'(x) where the spline
+ * is flat; measured: within ~20 such units for raw θ ~ N(0, 1), up to ~10³
+ * for extreme θ ~ N(0, 3²) (steep and flat bins side by side).
  *
  * Everything is tensor ops on the flattened elements [N, ·]: the bin is a
  * one-hot row from comparisons with the interior knots (k = #{j ≥ 1: x ≥ x⁽ʲ⁾}),
- * and the bin's quantities are gathered by one multiply-and-sum over the
- * last axis, so the map is differentiable in x and θ (the comparisons carry
- * no gradient; inside a bin the formula does). Inputs are clamped to [−B, B]
+ * and the bin's six numbers (x⁽ᵏ⁾, y⁽ᵏ⁾, δ⁽ᵏ⁾, x⁽ᵏ⁺¹⁾, y⁽ᵏ⁺¹⁾, δ⁽ᵏ⁺¹⁾) are
+ * gathered from one [N, 6, K] table by a multiply-and-sum over the last
+ * axis, so the map is differentiable in x and θ (the comparisons carry no
+ * gradient; inside a bin the formula does). Inputs are clamped to [−B, B]
  * before the spline formula, so the tails never evaluate it out of range and
- * `tf.where` picks the identity there without NaN gradients.
+ * the identity is selected there without NaN gradients.
+ *
+ * Gradients: the whole map (θ → knots → gather → in-bin formula → tails) is
+ * one `tf.customGrad` op per direction with a hand-written backward: the
+ * partials of y and ln y' in ξ, s, δ, δ' (forward), the implicit-function
+ * derivative dξ = (dy − dy⁽ᵏ⁾ − R dh − h ∂R/∂θ dθ)/(h ∂R/∂ξ) with
+ * R = (y − y⁽ᵏ⁾)/h (inverse), the one-hot scatter back to the knots, the
+ * reversed exclusive cumsum and the softmax and softplus adjoints. That is
+ * about 230 kernels per forward + backward instead of about 520 by tfjs
+ * autodiff (kernel launches dominate at these sizes); `customGradient: false`
+ * runs the same map by autodiff, and the tests check that the two agree.
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
@@ -52,10 +66,9 @@ export interface RationalQuadraticSplineOptions {
   minBinHeight?: number;
   /** Smallest knot derivative, 0 < m_δ < 1 (default 1e-3). */
   minDerivative?: number;
-  /** Hand-written gradients of the in-bin map (default true; false: tfjs autodiff, slower, for checks). */
+  /** Hand-written gradient of the whole map (default true; false: tfjs autodiff, slower, for checks). */
   customGradient?: boolean;
 }
-
 
 type Dir = "forward" | "inverse";
 
@@ -97,7 +110,7 @@ function partials(xi: tf.Tensor, s: tf.Tensor, d0: tf.Tensor, d1: tf.Tensor, p: 
 /**
  * The spline inside its bin. `q` = [v, x⁽ᵏ⁾, y⁽ᵏ⁾, δ, x⁽ᵏ⁺¹⁾, y⁽ᵏ⁺¹⁾, δ'] per element ([N, 7], v clamped
  * to [−B, B]); the result is [out, ln|d out/dv|], [N, 2]: forward out = y(v), inverse out = x(v).
- * Also returns ξ for the hand-written gradient.
+ * Also returns its pieces (ξ, s, w, h, …) for the hand-written gradient.
  */
 function binMap(dir: Dir, q: tf.Tensor2D): { value: tf.Tensor2D; parts: BinParts } {
   const [v, x0, y0, d0, x1, y1, d1] = tf.split(q, 7, 1);

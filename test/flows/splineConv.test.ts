@@ -19,7 +19,8 @@ ensureBackend();
 function randomize(flow: Flow, seed: number, scale: number): void {
   const r = new Rng(seed);
   for (const v of flow.trainableVariables) {
-    const fanIn = v.rank === 4 ? v.shape[0] * v.shape[1] * v.shape[2] : 0;
+    const s = v.shape as number[];
+    const fanIn = v.rank === 4 ? s[0] * s[1] * s[2] : 0;
     tf.tidy(() => v.assign(tf.mul(r.normalTensor(v.shape), fanIn > 0 ? scale / Math.sqrt(fanIn) : 0.1)));
   }
 }
