@@ -27,19 +27,26 @@ import type { BenchContext } from "./run";
 /**
  * Fastest ms/step of `reps` runs of `steps` steps, after 3 warm-up steps
  * (kernel selection, allocation; on a shared machine other processes only
- * ever add time), and the tfjs kernels of one training step (machine-independent).
+ * ever add time), the process's CPU time per step (all threads; less
+ * sensitive to the machine's load than wall time) and the tfjs kernels of one
+ * training step (machine-independent).
  */
-async function timeSteps(flow: Flow, system: ContinuousSystem, loss: LossKind, batch: number, steps: number, reps: number, data?: tf.Tensor2D): Promise<{ ms: number; kernels: number }> {
+async function timeSteps(flow: Flow, system: ContinuousSystem, loss: LossKind, batch: number, steps: number, reps: number, data?: tf.Tensor2D): Promise<{ ms: number; cpuMs: number; kernels: number }> {
   const model = boltzmannGenerator({ flow });
   try {
     const common = { system, beta: 1, loss, data, batch, dataBatch: batch, progress: false } as const;
     trainBoltzmannGenerator(model, { ...common, steps: 3, seed: 1 });
-    let ms = Infinity;
-    for (let r = 0; r < reps; r++) ms = Math.min(ms, trainBoltzmannGenerator(model, { ...common, steps, seed: 2 + r }).msPerStep);
+    let ms = Infinity, cpuMs = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const c0 = process.cpuUsage();
+      ms = Math.min(ms, trainBoltzmannGenerator(model, { ...common, steps, seed: 2 + r }).msPerStep);
+      const c = process.cpuUsage(c0);
+      cpuMs = Math.min(cpuMs, (c.user + c.system) / 1000 / steps);
+    }
     const prof = await tf.profile(() => {
       trainBoltzmannGenerator(model, { ...common, steps: 1, seed: 9 });
     });
-    return { ms, kernels: prof.kernels.length };
+    return { ms, cpuMs, kernels: prof.kernels.length };
   } finally {
     model.dispose();
   }
@@ -60,7 +67,6 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     ? [{ system: "doublewell", dim: 2, layers: 4, hidden: [64, 64], batch: 512, bins: 8 }]
     : [
         { system: "doublewell", dim: 2, layers: 4, hidden: [64, 64], batch: 512, bins: 8 },
-        { system: "doublewell", dim: 2, layers: 8, hidden: [64, 64], batch: 512, bins: 8 },
         { system: "manywell", dim: 32, layers: 4, hidden: [64, 64], batch: 512, bins: 8 },
       ];
   for (const c of flatConfigs) {
@@ -70,7 +76,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const d = loss === "example" ? data : undefined;
       const sp = await timeSteps(splineFlow({ dim: c.dim, layers: c.layers, hidden: c.hidden, bins: c.bins, seed: 1 }), system, loss, c.batch, steps, reps, d);
       const af = await timeSteps(realNVP({ dim: c.dim, layers: c.layers, hidden: c.hidden, seed: 1 }), system, loss, c.batch, steps, reps, d);
-      Object.assign(row, { [`spline_msPerStep_${loss}`]: sp.ms, [`affine_msPerStep_${loss}`]: af.ms, [`spline_kernelsPerStep_${loss}`]: sp.kernels, [`affine_kernelsPerStep_${loss}`]: af.kernels });
+      Object.assign(row, { [`spline_msPerStep_${loss}`]: sp.ms, [`affine_msPerStep_${loss}`]: af.ms, [`spline_cpuMsPerStep_${loss}`]: sp.cpuMs, [`affine_cpuMsPerStep_${loss}`]: af.cpuMs, [`spline_kernelsPerStep_${loss}`]: sp.kernels, [`affine_kernelsPerStep_${loss}`]: af.kernels });
     }
     flat.push(row);
   }
@@ -81,11 +87,12 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   for (const c of convConfigs) {
     const system = phi4({ L: c.L, m2: -4, lambda: 8 });
     const hidden = [16, 16];
-    const convSteps = ctx.fast ? 3 : c.L >= 32 ? 5 : 10;
+    const convSteps = ctx.fast ? 3 : c.L >= 32 ? 3 : 5;
     const row: Record<string, unknown> = { L: c.L, dim: c.L * c.L, layers: c.layers, hidden: hidden.join("x"), batch: c.batch, bins: 8, bound: 5, stepsTimed: convSteps };
-    const sp = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, transform: rationalQuadraticSpline({ bins: 8, bound: 5 }), seed: 1 }), system, "energy", c.batch, convSteps, reps);
-    const af = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, seed: 1 }), system, "energy", c.batch, convSteps, reps);
-    Object.assign(row, { spline_msPerStep_energy: sp.ms, affine_msPerStep_energy: af.ms, spline_kernelsPerStep_energy: sp.kernels, affine_kernelsPerStep_energy: af.kernels });
+    const convReps = Math.min(reps, 2);
+    const sp = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, transform: rationalQuadraticSpline({ bins: 8, bound: 5 }), seed: 1 }), system, "energy", c.batch, convSteps, convReps);
+    const af = await timeSteps(convFlow({ L: c.L, layers: c.layers, hidden, seed: 1 }), system, "energy", c.batch, convSteps, convReps);
+    Object.assign(row, { spline_msPerStep_energy: sp.ms, affine_msPerStep_energy: af.ms, spline_cpuMsPerStep_energy: sp.cpuMs, affine_cpuMsPerStep_energy: af.cpuMs, spline_kernelsPerStep_energy: sp.kernels, affine_kernelsPerStep_energy: af.kernels });
     conv.push(row);
   }
   return { stepsTimed: steps, reps, flat, conv };
