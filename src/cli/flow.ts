@@ -26,7 +26,7 @@ export const flowCommand: Command = {
   summary: "train a Boltzmann generator (by energy, by example or combined) and report ESS and ΔF between the wells against quadrature",
   usage:
     "boltzlab flow --system doublewell [--dim 2] [--beta 1] [--loss energy|example|combined] [--steps 1000] [--seed 0] " +
-    "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--coupling affine|spline] [--out DIR [--format csv|parquet]]",
+    "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR [--format csv|parquet]]",
   async run(opts) {
     const where = "boltzlab flow";
     const systemName = opts.string("system", "doublewell");
