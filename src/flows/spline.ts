@@ -46,7 +46,10 @@
  * partials of y and ln y' in ξ, s, δ, δ' (forward), the implicit-function
  * derivative dξ = (dy − dy⁽ᵏ⁾ − R dh − h ∂R/∂θ dθ)/(h ∂R/∂ξ) with
  * R = (y − y⁽ᵏ⁾)/h (inverse), the one-hot scatter back to the knots, the
- * reversed exclusive cumsum and the softmax and softplus adjoints. That is
+ * adjoint of the exclusive cumsum and the softmax and softplus adjoints (the
+ * cumsum is a matmul and the bin's knots one gather with its scatter as the
+ * adjoint: tf.cumsum and one-hot multiply-and-sum tables cost several times
+ * more on large batches). That is
  * about 230 kernels per forward + backward instead of about 520 by tfjs
  * autodiff (kernel launches dominate at these sizes); `customGradient: false`
  * runs the same map by autodiff, and the tests check that the two agree.
@@ -270,6 +273,20 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     return tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2) as tf.Tensor2D;
   }
 
+  /** Offsets of x⁽ᵏ⁾, y⁽ᵏ⁾, δ⁽ᵏ⁾, x⁽ᵏ⁺¹⁾, y⁽ᵏ⁺¹⁾, δ⁽ᵏ⁺¹⁾ from an element's knots [3, K + 1] (flattened) at bin k = 0. */
+  private offsets(): Int32Array {
+    const K1 = this.bins + 1;
+    return Int32Array.from([0, K1, 2 * K1, 1, K1 + 1, 2 * K1 + 1]);
+  }
+
+  /** U [K, K] with U_jk = 1 for j < k: sizes·U is the exclusive cumulative sum. */
+  private upper(): tf.Tensor2D {
+    const K = this.bins;
+    const u = new Float32Array(K * K);
+    for (let j = 0; j < K; j++) for (let k = j + 1; k < K; k++) u[j * K + k] = 1;
+    return tf.tensor2d(u, [K, K]);
+  }
+
   /** The sizes' affine map m + (1 − K m)·softmax: scalars when the widths' and heights' minima agree, else [1, 2, 1]. */
   private sizeMap(): [number | tf.Tensor, number | tf.Tensor] {
     const K = this.bins, mw = this.minBinWidth, mh = this.minBinHeight;
@@ -286,7 +303,9 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     const [uwh, ud] = tf.split(theta, [2 * K, K - 1], 1);
     const [scale, min] = this.sizeMap();
     const sm = tf.softmax(tf.reshape(uwh, [n, 2, K]));
-    const start = tf.sub(tf.mul(tf.cumsum(tf.add(tf.mul(sm, scale), min), 2, true), 2 * B), B);
+    // exclusive cumsum as a matmul with the strictly upper triangular U (tf.cumsum is several times slower here)
+    const sizes = tf.reshape(tf.add(tf.mul(sm, scale), min), [2 * n, K]);
+    const start = tf.sub(tf.mul(tf.reshape(tf.matMul(sizes, this.upper()), [n, 2, K]), 2 * B), B);
     const xy = tf.concat([start, tf.fill([n, 2, 1], B)], 2);
     const u = tf.add(ud, this.shift);
     const d = tf.pad(tf.add(tf.softplus(u), this.minDerivative), [[0, 0], [1, 1]], 1);
@@ -294,37 +313,37 @@ export class RationalQuadraticSpline implements ElementwiseTransform {
     const vc = tf.clipByValue(v, -B, B) as tf.Tensor2D;
     const row = dir === "forward" ? 0 : 1;
     const ge = tf.cast(tf.greaterEqual(vc, tf.reshape(tf.slice(k, [0, row, 1], [n, 1, K - 1]), [n, K - 1])), "float32");
-    const oneHot = tf.sub(tf.pad(ge, [[0, 0], [1, 0]], 1), tf.pad(ge, [[0, 0], [0, 1]], 0));
-    const table = tf.concat([tf.slice(k, [0, 0, 0], [n, 3, K]), tf.slice(k, [0, 0, 1], [n, 3, K])], 1);
-    const q = tf.concat([vc, tf.sum(tf.mul(table, tf.expandDims(oneHot, 1)), 2)], 1) as tf.Tensor2D;
+    // the bin's six numbers by one gather from the flattened knots at n·3(K+1) + row·(K+1) + bin + (0 | 1)
+    const bin = tf.cast(tf.sum(ge, 1, true), "int32"); // [N, 1]
+    const base = tf.reshape(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(3 * (K + 1), "int32")), [n, 1]);
+    const idx = tf.reshape(tf.add(tf.add(base, bin), tf.tensor2d(this.offsets(), [1, 6], "int32")), [-1]);
+    const q = tf.concat([vc, tf.reshape(tf.gather(tf.reshape(k, [-1]), idx), [n, 6])], 1) as tf.Tensor2D;
     const r = binMap(dir, q);
     const inside = tf.cast(tf.greaterEqual(B, tf.abs(v)), "float32");
     const [outIn, ldIn] = tf.split(r.value, 2, 1);
     const value = tf.concat([tf.add(tf.mul(inside, tf.sub(outIn, v)), v), tf.mul(inside, ldIn)], 1) as tf.Tensor2D;
-    return { value, saved: [inside, oneHot, sm, u, ...flattenParts(r.parts)] };
+    return { value, saved: [inside, idx, sm, u, ...flattenParts(r.parts)] };
   }
 
   /** ∂L/∂v and ∂L/∂θ from ∂L/∂[out, ld], by hand through every stage of `fusedForward`. */
   private fusedGradient(dir: Dir, dY: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
     const K = this.bins, B = this.bound;
-    const [inside, oneHot, sm, u, ...rest] = saved;
+    const [inside, idx, sm, u, ...rest] = saved;
     const n = inside.shape[0];
     const [go, gl] = tf.split(dY, 2, 1);
     // tails: out = v; inside: through the bin (clipping is the identity there)
     const dq = binMapGradient(dir, tf.mul(go, inside), tf.mul(gl, inside), unflattenParts(rest));
     const [gvc, gPicked] = tf.split(dq, [1, 6], 1);
     const gv = tf.add(tf.mul(go, tf.sub(1, inside)), gvc);
-    // gather: the bin's six numbers came from the table [N, 6, K] through the one-hot
-    const gTable = tf.mul(tf.expandDims(gPicked, 2), tf.expandDims(oneHot, 1));
-    const [gLeft, gRight] = tf.split(gTable, 2, 1);
-    const gk = tf.add(tf.pad(gLeft, [[0, 0], [0, 0], [0, 1]]), tf.pad(gRight, [[0, 0], [0, 0], [1, 0]])); // [N, 3, K + 1]
+    // gather: the bin's six numbers came from six distinct knots; scatter them back
+    const gk = tf.reshape(tf.scatterND(tf.reshape(idx, [-1, 1]), tf.reshape(gPicked, [-1]), [n * 3 * (K + 1)]), [n, 3, K + 1]);
     const [gxy, gd] = tf.split(gk, [2, 1], 1);
     // derivatives: δ = m + softplus(u) on the interior knots
     const gud = tf.mul(tf.reshape(tf.slice(gd, [0, 0, 1], [n, 1, K - 1]), [n, K - 1]), tf.sigmoid(u));
     // knots: start = 2B·cumsum_exclusive(sizes) − B, the last knot fixed; cumsum's adjoint is the reversed one
     const gStart = tf.mul(tf.slice(gxy, [0, 0, 0], [n, 2, K]), 2 * B);
     const [scale] = this.sizeMap();
-    const gsm = tf.mul(tf.cumsum(gStart, 2, true, true), scale);
+    const gsm = tf.mul(tf.reshape(tf.matMul(tf.reshape(gStart, [2 * n, K]), this.upper(), false, true), [n, 2, K]), scale);
     // softmax: ∂/∂logits = sm ⊙ (g − Σ g·sm)
     const glog = tf.mul(sm, tf.sub(gsm, tf.sum(tf.mul(gsm, sm), 2, true)));
     return [gv, tf.concat([tf.reshape(glog, [n, 2 * K]), gud], 1)];
