@@ -45,14 +45,13 @@
  * one `tf.customGrad` op per direction with a hand-written backward: the
  * partials of y and ln y' in ξ, s, δ, δ' (forward), the implicit-function
  * derivative dξ = (dy − dy⁽ᵏ⁾ − R dh − h ∂R/∂θ dθ)/(h ∂R/∂ξ) with
- * R = (y − y⁽ᵏ⁾)/h (inverse), the one-hot scatter back to the knots, the
- * adjoint of the exclusive cumsum and the softmax and softplus adjoints (the
- * cumsum is a matmul and the bin's knots one gather with its scatter as the
- * adjoint: tf.cumsum and one-hot multiply-and-sum tables cost several times
- * more on large batches). That is
- * about 230 kernels per forward + backward instead of about 520 by tfjs
- * autodiff (kernel launches dominate at these sizes); `customGradient: false`
- * runs the same map by autodiff, and the tests check that the two agree.
+ * R = (y − y⁽ᵏ⁾)/h (inverse), a scatter back to the six gathered knots, the
+ * adjoint of the exclusive cumsum, and the softmax and softplus adjoints. In
+ * that op the cumsum is a matmul with a triangular matrix and the bin's knots
+ * one gather (tf.cumsum and one-hot multiply-and-sum tables cost several
+ * times more on conv-sized batches). About 240 kernels per forward + backward
+ * instead of about 450 by tfjs autodiff; `customGradient: false` runs the
+ * one-hot form by autodiff, and the tests check that the two agree.
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
