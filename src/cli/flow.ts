@@ -13,6 +13,7 @@ import { Rng } from "../core/random";
 import { checkOneOf } from "../core/validate";
 import { quadratureLogZ, wellFreeEnergyDifference } from "../exact/quadrature";
 import { realNVP } from "../flows/composite";
+import { splineFlow } from "../flows/transformCoupling";
 import { continuousMetropolis } from "../samplers/continuous";
 import { doubleWell } from "../systems/continuous/quartic";
 import { writeTable } from "../io/table";
@@ -40,6 +41,7 @@ export const flowCommand: Command = {
     const lr = opts.number("lr", 1e-3);
     const nSamples = opts.integer("samples", 200000);
     const startName = opts.string("start", "both");
+    const coupling = asUsage("boltzlab flow", () => checkOneOf(opts.string("coupling", "affine"), ["affine", "spline"] as const, "--coupling", "boltzlab flow"));
     const out = opts.optionalString("out");
     const format = opts.string("format", "csv");
     opts.checkUnused();
@@ -78,7 +80,7 @@ export const flowCommand: Command = {
       data = mc.samples as Float64Array;
       mcmcSeconds = mc.elapsedMs / 1000;
     }
-    const flow = realNVP({ dim, layers, hidden, rng });
+    const flow = coupling === "spline" ? splineFlow({ dim, layers, hidden, rng }) : realNVP({ dim, layers, hidden, rng });
     const model = boltzmannGenerator({ flow });
     try {
       const trained = trainBoltzmannGenerator(model, { system, beta, steps, loss, data, batch, dataBatch: batch, learningRate: lr, rng });
@@ -96,6 +98,7 @@ export const flowCommand: Command = {
         system: system.name,
         beta,
         loss,
+        coupling,
         steps,
         seed,
         samples: nSamples,
