@@ -147,6 +147,13 @@ function grayCodeSums(system: SpinSystem, beta: number, m: number, energies: Flo
   for (let k = 0; k < m; k++) pow2[k] = 2 ** k;
   const total = 2 ** m;
   const mask = RESYNC - 1;
+  // sums in blocks of 4096 terms, added to the totals once per block: the
+  // rounding error of 2^30 running float64 additions would reach ~1e−10 of ln Z
+  let B0 = 0;
+  let B1 = 0;
+  let B2 = 0;
+  let BA = 0;
+  let BM = 0;
   for (let t = 1; t < total; t++) {
     // the spin to flip is the lowest set bit of t
     let k: number;
@@ -167,6 +174,12 @@ function grayCodeSums(system: SpinSystem, beta: number, m: number, energies: Flo
     if (d < 0 && -beta * d > 30) {
       // a new minimum far below the reference: re-centre the sums on E
       const r = Math.exp(beta * d);
+      S0 += B0;
+      S1 += B1;
+      S2 += B2;
+      SA += BA;
+      SM += BM;
+      B0 = B1 = B2 = BA = BM = 0;
       S2 = r * (S2 - 2 * d * S1 + d * d * S0);
       S1 = r * (S1 - d * S0);
       S0 *= r;
@@ -176,19 +189,34 @@ function grayCodeSums(system: SpinSystem, beta: number, m: number, energies: Flo
       d = 0;
     }
     const w = Math.exp(-beta * d);
-    S0 += w;
+    B0 += w;
     const wd = w * d;
-    S1 += wd;
-    S2 += wd * d;
-    SA += w * (M < 0 ? -M : M);
-    SM += w * M;
+    B1 += wd;
+    B2 += wd * d;
+    BA += w * (M < 0 ? -M : M);
+    BM += w * M;
+    if ((t & BLOCK_MASK) === 0) {
+      S0 += B0;
+      S1 += B1;
+      S2 += B2;
+      SA += BA;
+      SM += BM;
+      B0 = B1 = B2 = BA = BM = 0;
+    }
     if (energies !== null) {
       idx += sn > 0 ? pow2[k] : -pow2[k];
       energies[idx] = E;
     }
   }
+  S0 += B0;
+  S1 += B1;
+  S2 += B2;
+  SA += BA;
+  SM += BM;
   return { Eref, S0, S1, S2, SA, SM };
 }
+
+const BLOCK_MASK = 4095;
 
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);

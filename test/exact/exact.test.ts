@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { Rng } from "../../src/core/random";
 import { enumerate, exact, kacWard, kaufman, kaufmanLattice, onsager, onsagerLogZPerSpin, ONSAGER_BETA_C, transferMatrix, type ExactResult } from "../../src/exact";
 import { loadInstance } from "../../src/io";
-import { ea2d, isingSquare, rrg, sk, spinSystem, stateFromIndex, triangularAF, type SpinSystem } from "../../src/systems";
+import { curieWeiss, ea2d, isingSquare, rrg, sk, spinSystem, stateFromIndex, triangularAF, type SpinSystem } from "../../src/systems";
 
 const TWOBO = path.resolve(__dirname, "../../data/twobo");
 
@@ -179,4 +179,31 @@ test("exact() names its method and each method refuses clearly where it does not
   assert.throws(() => exact(isingSquare({ L: 4 }), 1, { method: "magic" as never }), /unknown method "magic"/);
   assert.throws(() => exact(isingSquare({ L: 4 }), -1), /beta must be > 0/);
   assert.throws(() => exact(isingSquare({ L: 4 }), 1, { method: "kaufman", probabilities: true }), /only available with method "enumerate"/);
+});
+
+test("enumerate at n = 22 agrees with the Curie–Weiss binomial sum to 1e-12 (blocked float64 sums over 2^21 states)", () => {
+  const n = 22;
+  const beta = 0.7;
+  const system = curieWeiss({ n, J: 1 });
+  // E = −(J/n) Σ_{i<j} s_i s_j = −(M² − n)/(2n), M = n − 2k, multiplicity C(n, k)
+  const logC = (k: number): number => {
+    let v = 0;
+    for (let a = 1; a <= k; a++) v += Math.log((n - k + a) / a);
+    return v;
+  };
+  const terms: number[] = [];
+  const energies: number[] = [];
+  for (let k = 0; k <= n; k++) {
+    const M = n - 2 * k;
+    const E = -(M * M - n) / (2 * n);
+    energies.push(E);
+    terms.push(logC(k) - beta * E);
+  }
+  const top = Math.max(...terms);
+  const z = terms.reduce((acc, t) => acc + Math.exp(t - top), 0);
+  const logZ = top + Math.log(z);
+  const meanE = terms.reduce((acc, t, k) => acc + Math.exp(t - top) * energies[k], 0) / z;
+  const r = enumerate(system, beta, { probabilities: false });
+  assert.ok(Math.abs(r.logZ - logZ) < 1e-12 * Math.abs(logZ), `ln Z ${r.logZ} vs ${logZ}`);
+  assert.ok(Math.abs((r.energyPerSpin as number) - meanE / n) < 1e-12, `E/N ${r.energyPerSpin} vs ${meanE / n}`);
 });
