@@ -40,3 +40,5 @@ export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
 export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
 export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./continuous";
 export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAnnealingResult, type PaCurvePoint, type PaEstimate, type PaRun } from "./populationAnnealing";
+export { particleMove, particleMetropolis, isParticleSystem, type ParticleSystem, type ParticleMoveOptions, type ParticleMetropolisOptions } from "./particleMoves";
+export { umbrellaSampling, UmbrellaSystem, type UmbrellaOptions, type UmbrellaResult, type UmbrellaWindow } from "./umbrella";

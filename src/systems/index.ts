@@ -52,3 +52,4 @@ export {
   type FactorizedSystem,
   type WellInfo,
 } from "./continuous/index";
+export { DimerSystem, dimer, type DimerOptions, type DimerCut, type DimerStartOptions } from "./continuous/dimer";
