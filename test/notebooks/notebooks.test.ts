@@ -97,6 +97,15 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.ok(Number(m[1]) > -4, `F_q is a variational upper bound: the smallest (F_q − F)/error is ${m[1]}`);
     assert.ok(Number(m[2]) >= -1e-9, `naive mean field is an upper bound: the smallest F_NMF − F is ${m[2]}`);
   },
+  "10-dimer-in-solvent.ipynb": (printed) => {
+    const m = /DIMER referenceDeltaF=(-?[\d.]+) referenceError=([\d.]+) .*generatorOpenFraction=([\d.]+) .*mcOpenFromClosed=([\d.]+) mcOpenFromOpen=([\d.]+)/.exec(printed);
+    assert.ok(m !== null, "notebook 10 prints its DIMER line");
+    // umbrella + WHAM: a finite ΔF(open − closed) with an error bar; MCMC stays in the state it started in
+    assert.ok(Math.abs(Number(m[1])) < 6 && Number(m[2]) > 0, `reference ΔF ${m[1]} ± ${m[2]}`);
+    assert.equal(Number(m[4]), 0, "Metropolis from the closed state never opens");
+    assert.equal(Number(m[5]), 1, "Metropolis from the open state never closes");
+    assert.ok(Number(m[3]) > 0, `the generator draws open configurations too (fraction ${m[3]})`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
