@@ -34,7 +34,7 @@ import { finiteOrNull, printWarnings } from "./warnings";
 /** The options of `boltzlab flow --system dimer`. */
 export const FLOW_DIMER_USAGE =
   "boltzlab flow --system dimer [--steps 2000] [--seed 0] [--samples 20000] [--layers 8] [--hidden 128,128] [--batch 256] [--lr 0.001] " +
-  "[--sweeps 5000] [--windows 24] [--window-sweeps 4000] [--kappa 500] [--energy-weight 0.1]";
+  "[--sweeps 5000] [--windows 24] [--window-sweeps 4000] [--kappa 500] [--energy-weight 0.1] [--solvent 36]";
 
 /** Runs `boltzlab flow --system dimer` (see the module doc) and returns its JSON summary. */
 export async function flowDimer(opts: Options): Promise<Record<string, unknown>> {
@@ -52,6 +52,7 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
   const windowSweeps = opts.integer("window-sweeps", 4000);
   const kappa = opts.number("kappa", 500);
   const energyWeight = opts.number("energy-weight", 0.1);
+  const solvent = opts.integer("solvent", 36);
   opts.checkUnused();
   const hidden = hiddenText.split(",").map((v) => Number(v));
   need(hidden.every((h) => Number.isInteger(h) && h >= 1), `${where}: --hidden must be comma-separated positive integers, got "${hiddenText}"`);
@@ -66,9 +67,10 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
   need(windowSweeps >= 100, `${where}: --window-sweeps must be ≥ 100 (the bootstrap cuts every window into 10 blocks), got ${windowSweeps}`);
   need(kappa > 0, `${where}: --kappa must be > 0, got ${kappa}`);
   need(energyWeight >= 0, `${where}: --energy-weight must be ≥ 0, got ${energyWeight}`);
+  need(solvent >= 0 && solvent <= 64, `${where}: --solvent must be between 0 and 64 (the paper has 36), got ${solvent}`);
   ensureBackend();
 
-  const system = dimer();
+  const system = dimer({ solvent });
   const rng = new Rng(seed);
   const beta = 1;
   const split = system.split;

@@ -49,6 +49,7 @@ test("boltzlab flow --system dimer: bad input exits 2 naming the option, before 
     [["--samples", "1"], /--samples must be ≥ 2/],
     [["--energy-weight", "-0.5"], /--energy-weight must be ≥ 0/],
     [["--seed", "1.5"], /--seed must be an integer/],
+    [["--solvent", "-1"], /--solvent must be between 0 and 64/],
     [["--dim", "3"], /unknown option --dim/],
   ];
   for (const [extra, re] of cases) {
