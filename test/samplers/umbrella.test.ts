@@ -90,6 +90,11 @@ test("umbrella sampling on the dimer: each window stays near its centre, seeded 
   xp[0] += h;
   xm[0] -= h;
   assert.ok(Math.abs((u.energyOf(xp) - u.energyOf(xm)) / (2 * h) - g[0]) < 1e-4 * Math.max(1, Math.abs(g[0])));
+  // the batched tensor energy of the biased system agrees with energyOf and frees its intermediates
+  const before = tf.memory().numTensors;
+  const e = tf.tidy(() => u.energy(tf.tensor2d(Float32Array.from([...x, ...y]), [2, 76])).dataSync());
+  assert.equal(tf.memory().numTensors, before);
+  assert.ok(Math.abs(e[0] - u.energyOf(x)) < 1e-3 * Math.abs(u.energyOf(x)) && Math.abs(e[1] - u.energyOf(y)) < 1e-3 * Math.abs(u.energyOf(y)));
 });
 
 test("umbrellaSampling and particleMetropolis: bad inputs are refused naming the argument", () => {
