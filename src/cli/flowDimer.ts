@@ -8,7 +8,9 @@
  *    end of RealNVP couplings with random permutations; trained by example,
  *    then with the loss by energy switched on (`combinedSchedule`, the
  *    example weight kept at 1 so that neither state is dropped), through
- *    the one training driver.
+ *    the one training driver. The energy weight defaults to 0.02: at 0.1
+ *    the reverse KL drains the open state (0.5 % of the samples after 1000
+ *    steps), at 0.02 it still thins it (1–2 % after 3000 steps in 76-D).
  * 3. Reweighting: ΔF(open − closed) = −ln(P(d > 1.5)/P(d < 1.5)) from the
  *    generator's importance weights (jackknife error), ESS, the populations.
  * 4. Reference: umbrella sampling along d with harmonic windows and WHAM
@@ -34,7 +36,7 @@ import { finiteOrNull, printWarnings } from "./warnings";
 /** The options of `boltzlab flow --system dimer`. */
 export const FLOW_DIMER_USAGE =
   "boltzlab flow --system dimer [--steps 2000] [--seed 0] [--samples 20000] [--layers 8] [--hidden 128,128] [--batch 256] [--lr 0.001] " +
-  "[--sweeps 5000] [--windows 24] [--window-sweeps 4000] [--kappa 500] [--energy-weight 0.1] [--solvent 36]";
+  "[--sweeps 5000] [--windows 24] [--window-sweeps 4000] [--kappa 500] [--energy-weight 0.02] [--solvent 36]";
 
 /** Runs `boltzlab flow --system dimer` (see the module doc) and returns its JSON summary. */
 export async function flowDimer(opts: Options): Promise<Record<string, unknown>> {
@@ -51,7 +53,7 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
   const nWindows = opts.integer("windows", 24);
   const windowSweeps = opts.integer("window-sweeps", 4000);
   const kappa = opts.number("kappa", 500);
-  const energyWeight = opts.number("energy-weight", 0.1);
+  const energyWeight = opts.number("energy-weight", 0.02);
   const solvent = opts.integer("solvent", 36);
   opts.checkUnused();
   const hidden = hiddenText.split(",").map((v) => Number(v));
