@@ -160,6 +160,8 @@ export function umbrellaSampling(options: UmbrellaOptions): UmbrellaResult {
   checkKeys(options, ["system", "windows", "kappa", "sweeps", "burnIn", "thin", "beta", "pair", "stepSize", "chains", "initial", "keepSamples", "progress", "seed", "rng"], W);
   const system = options?.system;
   if (system === undefined || system === null || !isParticleSystem(system)) throw new Error(`${W}: system must be a particle system (particles, spatialDim, particleEnergyOf)`);
+  const cut = (system as { energyCut?: unknown }).energyCut;
+  if (cut !== null && cut !== undefined) throw new Error(`${W}: system must have the true energy (build it without energyCut)`);
   const win = options.windows;
   if (win === undefined || win === null || typeof win.length !== "number" || win.length < 1) throw new Error(`${W}: windows must be a non-empty array of window centres`);
   const centers = Float64Array.from({ length: win.length }, (_, k) => checkNumber(win[k], `windows[${k}]`, W, { min: 0 }));

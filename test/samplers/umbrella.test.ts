@@ -103,6 +103,7 @@ test("umbrellaSampling and particleMetropolis: bad inputs are refused naming the
   const cases: [() => unknown, RegExp][] = [
     [() => umbrellaSampling({ ...ok, system: doubleWell() as never }), /umbrellaSampling: system must be a particle system/],
     [() => umbrellaSampling({ ...ok, windows: [] }), /umbrellaSampling: windows must be a non-empty array/],
+    [() => umbrellaSampling({ ...ok, system: dimer({ energyCut: { high: 100 } }) }), /umbrellaSampling: system must have the true energy/],
     [() => umbrellaSampling({ ...ok, windows: [1, -1] }), /umbrellaSampling: windows\[1\] must be ≥ 0/],
     [() => umbrellaSampling({ ...ok, kappa: 0 }), /umbrellaSampling: kappa must be > 0/],
     [() => umbrellaSampling({ ...ok, kappa: [1, 2, 3] }), /umbrellaSampling: kappa must be a number or one per window \(2\)/],
