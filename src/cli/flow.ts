@@ -19,6 +19,7 @@ import { doubleWell } from "../systems/continuous/quartic";
 import { writeTable } from "../io/table";
 import type { Command } from "./args";
 import { asUsage, checkOutDir, need } from "./checks";
+import { flowDimer } from "./flowDimer";
 import { finiteOrNull, printWarnings } from "./warnings";
 
 export const flowCommand: Command = {
@@ -29,6 +30,7 @@ export const flowCommand: Command = {
     "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR [--format csv|parquet]]",
   async run(opts) {
     const where = "boltzlab flow";
+    if (opts.optionalString("system") === "dimer") return flowDimer(opts);
     const systemName = opts.string("system", "doublewell");
     const dim = opts.integer("dim", 2);
     const beta = opts.number("beta", 1);

@@ -8,3 +8,4 @@ export { ConvCoupling, convCoupling, ConvFlow, convFlow, type ConvCouplingOption
 export { RationalQuadraticSpline, rationalQuadraticSpline, type RationalQuadraticSplineOptions } from "./spline";
 export { TransformCoupling, transformCoupling, splineFlow, type TransformCouplingOptions, type SplineFlowOptions } from "./transformCoupling";
 export type { ElementwiseTransform } from "./transforms";
+export { Whiten, whiten, symmetricEigen, type WhitenOptions } from "./whiten";

@@ -42,3 +42,5 @@ export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./con
 export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAnnealingResult, type PaCurvePoint, type PaEstimate, type PaRun } from "./populationAnnealing";
 // q-state Potts (Metropolis, heat bath, Wolff, Swendsen–Wang) and XY (adaptive Metropolis, Wolff reflections) through runChains.
 export * from "./pottsExports";
+export { particleMove, particleMetropolis, isParticleSystem, type ParticleSystem, type ParticleMoveOptions, type ParticleMetropolisOptions } from "./particleMoves";
+export { umbrellaSampling, UmbrellaSystem, type UmbrellaOptions, type UmbrellaResult, type UmbrellaWindow } from "./umbrella";

@@ -43,3 +43,4 @@ export {
 } from "./weights";
 export { chiSquare, gammaQ, type ChiSquareOptions, type ChiSquareResult } from "./chisquare";
 export { splitRHat, type SplitRHatOptions } from "./rhat";
+export { wham, type WhamOptions, type WhamResult } from "./wham";

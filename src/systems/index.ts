@@ -56,3 +56,4 @@ export {
 } from "./continuous/index";
 // Lattice φ⁴ (2-D, periodic; β = 1, energy = action).
 export { Phi4System, phi4, parsePhi4Spec, isPhi4Spec, freePhi4, phi4Estimates, PHI4_OBSERVABLES, type Phi4Options, type FreePhi4Result, type Phi4Estimates, type Phi4EstimatesOptions } from "./continuous/index";
+export { DimerSystem, dimer, type DimerOptions, type DimerCut, type DimerStartOptions } from "./continuous/dimer";

@@ -106,6 +106,15 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.ok(v !== null, "notebook 07 prints its VAN4B line");
     assert.ok(Number(v[2]) < Number(v[3]) / 5 && Number(v[2]) < Number(v[4]), `van-4b at the largest β: the VAN inversion well below NMF and SM: ${v[0]}`);
   },
+  "10-dimer-in-solvent.ipynb": (printed) => {
+    const m = /DIMER referenceDeltaF=(-?[\d.]+) referenceError=([\d.]+) .*generatorOpenFraction=([\d.]+) .*mcOpenFromClosed=([\d.]+) mcOpenFromOpen=([\d.]+)/.exec(printed);
+    assert.ok(m !== null, "notebook 10 prints its DIMER line");
+    // umbrella + WHAM: a finite ΔF(open − closed) with an error bar; MCMC stays in the state it started in
+    assert.ok(Math.abs(Number(m[1])) < 6 && Number(m[2]) > 0, `reference ΔF ${m[1]} ± ${m[2]}`);
+    assert.equal(Number(m[4]), 0, "Metropolis from the closed state never opens");
+    assert.equal(Number(m[5]), 1, "Metropolis from the open state never closes");
+    assert.ok(Number(m[3]) > 0, `the generator draws open configurations too (fraction ${m[3]})`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
