@@ -19,3 +19,6 @@ export { Made, made, type MadeOptions, type MadeConfig } from "./made";
 export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";
 export { TwoBo, twobo, type TwoBoOptions, type TwoBoConfig } from "./twobo";
 export { modelFromConfig, registerModelType, modelTypes, type ModelFactory, type ModelClass } from "./registry";
+export { PottsMade, pottsMade, type PottsMadeOptions, type PottsMadeConfig } from "./pottsMade";
+export { PottsPixelCnn, pottsPixelcnn, type PottsPixelCnnOptions, type PottsPixelCnnConfig } from "./pottsPixelcnn";
+export { AutoregressivePottsModel, permutations, type PottsSymmetry, type PottsSamples } from "./potts";

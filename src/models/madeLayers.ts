@@ -46,15 +46,20 @@ export interface MadeLayers {
  * Build the `depth` masked layers N → width·N → … → N (depth 1: N → N), with
  * weights and biases drawn from `rng` in layer order (weights, then biases)
  * and PReLU slopes at 0.5. Variables are named w{l}, b{l}, alpha{l}.
+ * `inPerSite`/`outPerSite` (default 1) give each site that many input and
+ * output units, site-major (the q-state models: a one-hot input and q logits
+ * per site); the masks follow the same site-of-unit rule.
  */
-export function buildMadeLayers(options: { size: number; depth: number; width: number; residual: boolean; bias: boolean; rng: Rng }): MadeLayers {
+export function buildMadeLayers(options: {
+  size: number; depth: number; width: number; residual: boolean; bias: boolean; rng: Rng; inPerSite?: number; outPerSite?: number; prefix?: string;
+}): MadeLayers {
   const { size: n, depth, width, rng } = options;
   const hidden = width * n;
   const layers: MadeLayer[] = [];
-  const vars = new ModelVariables("made");
-  const sizes: number[] = [n];
+  const vars = new ModelVariables(options.prefix ?? "made");
+  const sizes: number[] = [n * (options.inPerSite ?? 1)];
   for (let l = 0; l < depth - 1; l++) sizes.push(hidden);
-  sizes.push(n);
+  sizes.push(n * (options.outPerSite ?? 1));
   for (let l = 0; l < depth; l++) {
     const inSize = sizes[l];
     const outSize = sizes[l + 1];

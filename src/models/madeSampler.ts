@@ -22,7 +22,7 @@ import { madeLogits, type MadeNet } from "./madeLayers";
 import { autoregressiveLogProb, logSigmoid, symmetrize, type SampleArraysOptions, type SpinSamples, wantsLogProb } from "./spin";
 
 /** Samples processed side by side in the JS loops (the unrolling in runGroup and dotG assumes 8). */
-const G = 8;
+export const G = 8;
 /**
  * N²·width from which "auto" takes the hybrid path (JS within chunks, tf.matMul across) instead of
  * the JS one. Measured at depth 3, width 4 (fastest of 9 runs, shared 2-core machine): N = 64
@@ -354,8 +354,8 @@ export function madeLogProbArrays(net: MadeNet, x: ArrayLike<number>, batch: num
   return out;
 }
 
-/** Weights on the JS side for the sampling loop. */
-interface Pulled {
+/** Weights on the JS side for the sampling loop (also the q-state MADE's, pottsMadeSampler.ts). */
+export interface Pulled {
   /** First layer, [N × out0] row-major (row j is spin j's column of the matrix). */
   w0: Float32Array;
   b0: Float32Array;
@@ -365,7 +365,7 @@ interface Pulled {
   alpha: Float32Array[];
 }
 
-function pull(net: MadeNet): Pulled {
+export function pull(net: MadeNet): Pulled {
   const wt: Float32Array[] = [];
   const b: Float32Array[] = [];
   const alpha: Float32Array[] = [];
@@ -494,7 +494,7 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
  * four samples (four accumulators keep V8's registers free; measured faster
  * than eight).
  */
-function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: number, out: Float64Array, o: number): void {
+export function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: number, out: Float64Array, o: number): void {
   for (let h = 0; h < 8; h += 4) {
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let u = 0; u < len; u++) {

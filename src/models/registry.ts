@@ -10,6 +10,8 @@
  */
 import { Made } from "./made";
 import { PixelCnn } from "./pixelcnn";
+import { PottsMade } from "./pottsMade";
+import { PottsPixelCnn } from "./pottsPixelcnn";
 import { TwoBo } from "./twobo";
 import type { ModelConfig, ModelContext } from "./spin";
 import type { GenerativeModel } from "./types";
@@ -28,6 +30,8 @@ const BUILTIN: Readonly<Record<string, ModelClass>> = {
   made: Made,
   pixelcnn: PixelCnn,
   twobo: TwoBo,
+  "potts-made": PottsMade,
+  "potts-pixelcnn": PottsPixelCnn,
 };
 
 /** Families registered at run time (they take precedence over the built-in ones). */
