@@ -271,7 +271,7 @@ export abstract class AutoregressivePottsModel {
 
   /** One-hot [B, N·q] (site-major) of states [B, N]. */
   protected oneHot(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.reshape(tf.oneHot(tf.cast(x, "int32"), this.q), [x.shape[0], this.size * this.q]) as tf.Tensor2D);
+    return tf.tidy(() => tf.reshape(tf.cast(tf.oneHot(tf.cast(x, "int32"), this.q), "float32"), [x.shape[0], this.size * this.q]) as tf.Tensor2D);
   }
 
   /** ln q₀ of base configurations in float64 from one full pass (site 0 left out with `dropFirst`). */

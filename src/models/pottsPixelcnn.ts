@@ -224,10 +224,10 @@ export class PottsPixelCnn extends AutoregressivePottsModel {
         for (let c = 0; c < C; c++) for (let s = 0; s < count; s++) col[c * count + s] = u[(b0 + s) * n + r * C + c];
         cols = tf.tidy(() => tf.split(tf.tensor2d(col, [C, count]), C, 0).map((t) => tf.reshape(t, [count, 1]) as tf.Tensor2D));
         return (c, z) => {
-          if (fixFirst && r === 0 && c === 0) return tf.oneHot(tf.zeros([count], "int32") as tf.Tensor1D, q).toFloat() as tf.Tensor2D;
+          if (fixFirst && r === 0 && c === 0) return tf.cast(tf.oneHot(tf.zeros([count], "int32") as tf.Tensor1D, q), "float32") as tf.Tensor2D;
           const cum = tf.cumsum(tf.softmax(tf.clipByValue(z, -zmax, zmax)), 1);
-          const k = tf.minimum(tf.sum(tf.cast(tf.lessEqual(cum, cols[c]), "int32"), 1), q - 1);
-          return tf.oneHot(k as tf.Tensor1D, q).toFloat() as tf.Tensor2D;
+          const k = tf.cast(tf.minimum(tf.sum(tf.cast(tf.lessEqual(cum, cols[c]), "int32"), 1), tf.scalar(q - 1, "int32")), "int32") as tf.Tensor1D;
+          return tf.cast(tf.oneHot(k, q), "float32") as tf.Tensor2D;
         };
       },
       endRow: () => {
