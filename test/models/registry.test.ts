@@ -160,7 +160,7 @@ test("an unknown type names itself and the known types; bad configs are refused,
   const madeConfig = made({ size: 4, seed: 1 }).config();
   const pcConfig: ModelConfig = { type: "pixelcnn", size: 9, rows: 3, cols: 3, depth: 2, width: 2, halfKernel: 1, residual: false, z2: false, bias: true, biasFreeFirst: true, epsilon: 1e-7 };
   const cases: [string, () => unknown, RegExp][] = [
-    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, twobo\)/],
+    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, potts-made, potts-pixelcnn, twobo\)/],
     ["no type", () => modelFromConfig({ size: 3 } as unknown as ModelConfig), /modelFromConfig: config must be an object with a string `type`/],
     ["null config", () => modelFromConfig(null as unknown as ModelConfig), /modelFromConfig: config must be an object/],
     ["inherited key as type", () => modelFromConfig({ type: "toString", size: 3 }), /unknown model type "toString"/],
