@@ -1,5 +1,5 @@
 /** Spin systems: the general sparse system, standard constructors, observables, spec strings. */
-export type { Geometry, SpinSystem, ContinuousSystem, System, ExactResult } from "./types";
+export type { Geometry, SpinSystem, ContinuousSystem, System, ExactResult, PottsSystem, XYSystem } from "./types";
 export { SparseSpinSystem, spinSystem, type SpinSystemOptions, type EdgeTriple, type EdgeArrays } from "./spin";
 export {
   isingSquare,
@@ -33,6 +33,8 @@ export {
   allStates,
 } from "./observables";
 export { parseSystemSpec, SYSTEM_FAMILIES } from "./parse";
+// q-state Potts and XY systems (issue 11): constructors, observables, spec strings of every kind.
+export * from "./pottsExports";
 // Continuous systems (Boltzmann generators, MALA): double well, many-well, Müller–Brown, Gaussian mixture.
 export {
   QuarticSystem,
