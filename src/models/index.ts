@@ -22,3 +22,4 @@ export { modelFromConfig, registerModelType, modelTypes, type ModelFactory, type
 export { PottsMade, pottsMade, type PottsMadeOptions, type PottsMadeConfig } from "./pottsMade";
 export { PottsPixelCnn, pottsPixelcnn, type PottsPixelCnnOptions, type PottsPixelCnnConfig } from "./pottsPixelcnn";
 export { AutoregressivePottsModel, permutations, type PottsSymmetry, type PottsSamples } from "./potts";
+export { checkModelTarget, type LatticeSystem } from "./target";

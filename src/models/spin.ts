@@ -295,5 +295,7 @@ export function checkModelSystem(model: GenerativeModel, system: SpinSystem, whe
     throw new Error(`${where}: model must be a GenerativeModel`);
   }
   if (system === null || typeof system !== "object" || system.kind !== "spin") throw new Error(`${where}: system must be a SpinSystem`);
+  const domain = (model as { domain?: unknown }).domain;
+  if (domain !== undefined && domain !== "spin") throw new Error(`${where}: the model is a model of ${String(domain)} variables, not of ±1 spins`);
   if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} spins`);
 }

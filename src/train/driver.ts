@@ -41,7 +41,7 @@ import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { isSpinModel } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
-import type { ContinuousSystem, SpinSystem } from "../systems/types";
+import type { ContinuousSystem, PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import { Adam, type AdamOptions } from "./adam";
 import { chain, clipGlobalNorm } from "./optimizer";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
@@ -211,15 +211,17 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
 /**
  * A fingerprint of a system for the run record, so two systems of the same
  * name but other couplings (e.g. edited instance files) are told apart: for
- * spin systems the SHA-256 (first 16 hex digits) of the edges, couplings and
+ * spin systems (and Potts, XY: with q, h) the SHA-256 (first 16 hex digits) of the edges, couplings and
  * fields; for continuous ones the energies at three fixed pseudo-random points
  * in [−2, 2]^dim (from their own generator, never the run's).
  */
-export function systemFingerprint(system: SpinSystem | ContinuousSystem): string | number[] {
-  if (system.kind === "spin") {
+export function systemFingerprint(system: SpinSystem | ContinuousSystem | PottsSystem | XYSystem): string | number[] {
+  if (system.kind === "spin" || system.kind === "potts" || system.kind === "xy") {
     const h = createHash("sha256");
     const { i, j, J } = system.edges;
-    for (const a of [i, j, J, system.fields ?? new Float64Array(0)]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const fields = system.kind === "xy" ? new Float64Array([system.h]) : (system.fields ?? new Float64Array(0));
+    for (const a of [i, j, J, fields]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    if (system.kind === "potts") h.update(`q=${system.q}`);
     return h.digest("hex").slice(0, 16);
   }
   const r = new Rng(0x5eed);

@@ -19,9 +19,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
 import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
+import { checkModelTarget } from "../models/target";
 import type { GenerativeModel } from "../models/types";
 import { energiesOf } from "../systems/observables";
-import type { SpinSystem } from "../systems/types";
+import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 
 /** What an objective gets for one step. */
 export interface ObjectiveContext {
@@ -85,18 +86,21 @@ export function reinforceLoss(logProb: tf.Tensor1D, signal: ArrayLike<number>): 
 }
 
 export interface ReinforceObjectiveOptions {
-  /** The spin system whose Boltzmann distribution at β_t is the target. */
-  system: SpinSystem;
+  /** The system whose Boltzmann distribution at β_t is the target: spins, Potts states or XY angles. */
+  system: SpinSystem | PottsSystem | XYSystem;
 }
 
 /**
- * REINFORCE reverse KL for ±1-spin models (see the module doc). Metrics per
- * spin: freeEnergy = mean(βE + ln q)/(βN) and its standard error, energy,
- * entropy = −mean ln q / N, absMagnetization.
+ * REINFORCE reverse KL for ±1-spin models (see the module doc), and for
+ * q-state models of a Potts system or models of angles of an XY system
+ * (`latticeReinforce`). Metrics per variable: freeEnergy = mean(βE + ln q)/(βN)
+ * and its standard error, energy, entropy = −mean ln q / N, absMagnetization
+ * (|m| for spins and XY, the Potts order parameter (q·max_k n_k/N − 1)/(q − 1)).
  */
 export function reinforceObjective(options: ReinforceObjectiveOptions): Objective {
   const system = options?.system;
-  if (system === undefined || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem");
+  if (system === undefined || system === null || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem, PottsSystem or XYSystem");
+  if (system.kind === "potts" || system.kind === "xy") return latticeReinforce(system);
   const n = system.n;
   return {
     name: "reinforce",
@@ -139,6 +143,87 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
             meanL = sL / batch;
           }
           return reinforceLoss(lq, L);
+        },
+        finish() {
+          const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
+          return {
+            value: meanL,
+            metrics: {
+              freeEnergy: meanL / (bt * n),
+              freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
+              energy: sE / batch / n,
+              entropy: -sLq / batch / n,
+              absMagnetization: sM / batch,
+            },
+          };
+        },
+        dispose() {
+          xT?.dispose();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * REINFORCE for Potts and XY systems: samples through the model's `sample`
+ * (ln q from the sampler), energies in float64 from `system.energyOf`, the
+ * differentiable ln q from `model.logProb` on the same configurations.
+ */
+function latticeReinforce(system: PottsSystem | XYSystem): Objective {
+  const n = system.n;
+  const order = (x: Float32Array, off: number): number => {
+    if (system.kind === "potts") {
+      const q = system.q;
+      const counts = new Int32Array(q);
+      for (let i = 0; i < n; i++) counts[x[off + i]]++;
+      let max = 0;
+      for (let k = 0; k < q; k++) if (counts[k] > max) max = counts[k];
+      return (q * max / n - 1) / (q - 1);
+    }
+    let c = 0, sn = 0;
+    for (let i = 0; i < n; i++) {
+      c += Math.cos(x[off + i]);
+      sn += Math.sin(x[off + i]);
+    }
+    return Math.hypot(c, sn) / n;
+  };
+  return {
+    name: "reinforce",
+    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
+    valueName: "mean βE + ln q",
+    spec: { type: "reinforce", system: system.name },
+    begin(ctx) {
+      const { model, batch, rng } = ctx;
+      const bt = ctx.beta;
+      checkModelTarget(model, system, "reinforceObjective");
+      const s = model.sample(batch, { rng });
+      let x: Float32Array;
+      let lq: Float32Array;
+      try {
+        x = Float32Array.from(s.x.dataSync() as Float32Array);
+        lq = s.logProb.dataSync() as Float32Array;
+      } finally {
+        tf.dispose([s.x, s.logProb]);
+      }
+      const L = new Float64Array(batch);
+      let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
+      for (let b = 0; b < batch; b++) {
+        const e = system.energyOf(x.subarray(b * n, (b + 1) * n));
+        L[b] = bt * e + lq[b];
+        sL += L[b];
+        sL2 += L[b] * L[b];
+        sE += e;
+        sLq += lq[b];
+        sM += order(x, b * n);
+      }
+      const meanL = sL / batch;
+      let xT: tf.Tensor2D | null = null;
+      return {
+        precheck: meanL,
+        loss() {
+          xT = tf.tensor2d(x, [batch, n]);
+          return reinforceLoss(model.logProb(xT), L);
         },
         finish() {
           const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));

@@ -11,11 +11,14 @@ import { frameFromRows, type DataFrame } from "../core/table";
 import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { estimateVan, type VanEstimates } from "../estimates/van";
 import { exact } from "../exact/exact";
+import type { SpinSystem } from "../systems/types";
 import { Adam } from "./adam";
 import { checkWritableFile } from "./driver";
 import { checkModelSystem, trainVan, type TrainVanOptions, type VanHistoryRow } from "./van";
 
-export interface SweepVanOptions extends Omit<TrainVanOptions, "beta" | "betaStart" | "optimizer" | "resume" | "checkpoint" | "checkpointEvery" | "label" | "onStep"> {
+export interface SweepVanOptions extends Omit<TrainVanOptions, "system" | "beta" | "betaStart" | "optimizer" | "resume" | "checkpoint" | "checkpointEvery" | "label" | "onStep"> {
+  /** The spin system (sweeps, with their exact columns, are for spin systems). */
+  system: SpinSystem;
   /** Inverse temperatures, trained in the given order. */
   betas: number[];
   /** Steps at the first β when it differs from `steps` (default `steps`). */
