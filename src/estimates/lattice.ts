@@ -1,16 +1,15 @@
 /**
- * Draws for estimates on Potts and XY systems: x ~ q in batches through the
- * model's `sample`, energies in float64 from `system.energyOf`, ln q from the
+ * Draws for estimates on Potts and XY systems: x ~ q in batches (`sampleArrays`
+ * where the model has it, else `sample`), energies in float64 from `system.energyOf`, ln q from the
  * sampler, and the per-configuration observables that `importanceEstimates`
  * reweights (./importance.ts):
- * - Potts: `orderParameter` (q·max_k n_k/N − 1)/(q − 1) and the fraction of
- *   the majority state is not kept separately;
+ * - Potts: `orderParameter` (q·max_k n_k/N − 1)/(q − 1);
  * - XY: `absMagnetizationPerSpin` |Σ e^{iθ}|/N, and on 2-D grids periodic in x
  *   `helicity` (C/N − β S²/N, whose Boltzmann mean is the helicity modulus Υ)
  *   and `vortexDensity` (vortices plus antivortices per site).
  */
-import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
+import { sampleSpins } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import { pottsOrderParameterOf } from "../systems/pottsObservables";
 import type { PottsSystem, XYSystem } from "../systems/types";
@@ -43,15 +42,8 @@ export function drawLatticeSamples(
   for (const k of names) observables[k] = new Float64Array(N);
   for (let start = 0; start < N; start += o.batch) {
     const b = Math.min(o.batch, N - start);
-    const s = model.sample(b, { rng: o.rng });
-    let x: Float32Array;
-    let lq: Float32Array;
-    try {
-      x = Float32Array.from(s.x.dataSync() as Float32Array);
-      lq = s.logProb.dataSync() as Float32Array;
-    } finally {
-      tf.dispose([s.x, s.logProb]);
-    }
+    // typed arrays straight from models that have sampleArrays (the q-state ones), else through `sample`
+    const { x, logProb: lq } = sampleSpins(model, b, { rng: o.rng });
     for (let k = 0; k < b; k++) {
       const row = x.subarray(k * n, (k + 1) * n);
       energy[start + k] = system.energyOf(row);

@@ -8,7 +8,7 @@
  * weight matrix per drawn state (no multiplications). One forward pass of
  * work per sample instead of N; logits and ln q in float64.
  */
-import { dotG, G, pull, type Pulled } from "./madeSampler";
+import { dotG, G, pull, scratch, siteHidden, type Pulled } from "./madeSampler";
 import type { MadeNet } from "./madeLayers";
 import { drawCategorical, logSumExpRow, type BaseSamples } from "./potts";
 
@@ -29,15 +29,6 @@ export function runPottsMade(net: MadeNet, q: number, batch: number, u: Float32A
     for (let s = 0; s < count; s++) logProb[b0 + s] = withLq ? lq[s] : NaN;
   }
   return { states, logProb };
-}
-
-function scratch(net: MadeNet, q: number): Float64Array[] {
-  const out: Float64Array[] = [new Float64Array(net.layers[0].outSize * G)];
-  for (let l = 1; l < net.depth; l++) {
-    out.push(new Float64Array(net.layers[l].inSize * G), new Float64Array(net.layers[l].outSize * G));
-  }
-  out.push(new Float64Array(q * G));
-  return out;
 }
 
 /**
@@ -65,32 +56,11 @@ function runGroup(
     if (depth === 1) {
       for (let k = 0; k < q; k++) for (let s = 0; s < G; s++) zs[k * G + s] = a0[(i * q + k) * G + s];
     } else {
-      const w = net.width;
-      const lo = i * w;
-      const hi = lo + w;
-      let prev = a0;
-      for (let l = 1; l < depth; l++) {
-        const g = sc[2 * l - 1];
-        const al = p.alpha[l];
-        for (let k = lo; k < hi; k++) {
-          const a = al[k];
-          for (let s = k * G, e = s + G; s < e; s++) {
-            const v = prev[s];
-            g[s] = v >= 0 ? v : a * v;
-          }
-        }
-        const wt = p.wt[l];
-        const bl = p.b[l];
-        const inSize = net.layers[l].inSize;
-        if (l < depth - 1) {
-          const cur = sc[2 * l];
-          for (let k = lo; k < hi; k++) dotG(wt, k * inSize, g, hi, bl[k], cur, k * G);
-          if (net.layers[l].residual) for (let s = lo * G; s < hi * G; s++) cur[s] += prev[s];
-          prev = cur;
-        } else {
-          for (let k = 0; k < q; k++) dotG(wt, (i * q + k) * inSize, g, hi, bl[i * q + k], zs, k * G);
-        }
-      }
+      const g = siteHidden(net, p, sc, i);
+      const L = depth - 1;
+      const inSize = net.layers[L].inSize;
+      const hi = (i + 1) * net.width;
+      for (let k = 0; k < q; k++) dotG(p.wt[L], (i * q + k) * inSize, g, hi, p.b[L][i * q + k], zs, k * G);
     }
     for (let s = 0; s < count; s++) {
       const row = (b0 + s) * n + i;

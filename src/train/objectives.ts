@@ -22,6 +22,8 @@ import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
 import { checkModelTarget } from "../models/target";
 import type { GenerativeModel } from "../models/types";
 import { energiesOf } from "../systems/observables";
+import { pottsOrderParameterOf } from "../systems/pottsObservables";
+import { xyMagnetizationOf } from "../systems/xyObservables";
 import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 
 /** What an objective gets for one step. */
@@ -145,17 +147,7 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
           return reinforceLoss(lq, L);
         },
         finish() {
-          const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
-          return {
-            value: meanL,
-            metrics: {
-              freeEnergy: meanL / (bt * n),
-              freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
-              energy: sE / batch / n,
-              entropy: -sLq / batch / n,
-              absMagnetization: sM / batch,
-            },
-          };
+          return { value: meanL, metrics: reinforceMetrics({ L: sL, L2: sL2, E: sE, lq: sLq, M: sM }, batch, bt, n) };
         },
         dispose() {
           xT?.dispose();
@@ -166,27 +158,15 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
 }
 
 /**
- * REINFORCE for Potts and XY systems: samples through the model's `sample`
- * (ln q from the sampler), energies in float64 from `system.energyOf`, the
+ * REINFORCE for Potts and XY systems: samples through the model's
+ * `sampleArrays` or `sample` (ln q from the sampler), energies in float64 from `system.energyOf`, the
  * differentiable ln q from `model.logProb` on the same configurations.
  */
 function latticeReinforce(system: PottsSystem | XYSystem): Objective {
   const n = system.n;
   const order = (x: Float32Array, off: number): number => {
-    if (system.kind === "potts") {
-      const q = system.q;
-      const counts = new Int32Array(q);
-      for (let i = 0; i < n; i++) counts[x[off + i]]++;
-      let max = 0;
-      for (let k = 0; k < q; k++) if (counts[k] > max) max = counts[k];
-      return (q * max / n - 1) / (q - 1);
-    }
-    let c = 0, sn = 0;
-    for (let i = 0; i < n; i++) {
-      c += Math.cos(x[off + i]);
-      sn += Math.sin(x[off + i]);
-    }
-    return Math.hypot(c, sn) / n;
+    const row = x.subarray(off, off + n);
+    return system.kind === "potts" ? pottsOrderParameterOf(row, system.q) : xyMagnetizationOf(row).abs;
   };
   return {
     name: "reinforce",
@@ -197,15 +177,8 @@ function latticeReinforce(system: PottsSystem | XYSystem): Objective {
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
       checkModelTarget(model, system, "reinforceObjective");
-      const s = model.sample(batch, { rng });
-      let x: Float32Array;
-      let lq: Float32Array;
-      try {
-        x = Float32Array.from(s.x.dataSync() as Float32Array);
-        lq = s.logProb.dataSync() as Float32Array;
-      } finally {
-        tf.dispose([s.x, s.logProb]);
-      }
+      // typed arrays straight from models that have sampleArrays (the q-state ones), else through `sample`
+      const { x, logProb: lq } = sampleSpins(model, batch, { rng });
       const L = new Float64Array(batch);
       let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
       for (let b = 0; b < batch; b++) {
@@ -226,23 +199,26 @@ function latticeReinforce(system: PottsSystem | XYSystem): Objective {
           return reinforceLoss(model.logProb(xT), L);
         },
         finish() {
-          const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
-          return {
-            value: meanL,
-            metrics: {
-              freeEnergy: meanL / (bt * n),
-              freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
-              energy: sE / batch / n,
-              entropy: -sLq / batch / n,
-              absMagnetization: sM / batch,
-            },
-          };
+          return { value: meanL, metrics: reinforceMetrics({ L: sL, L2: sL2, E: sE, lq: sLq, M: sM }, batch, bt, n) };
         },
         dispose() {
           xT?.dispose();
         },
       };
     },
+  };
+}
+
+/** The REINFORCE metrics per variable from a batch's sums of L = βE + ln q, L², E, ln q and |m|. */
+function reinforceMetrics(sum: { L: number; L2: number; E: number; lq: number; M: number }, batch: number, bt: number, n: number): Record<string, number> {
+  const meanL = sum.L / batch;
+  const varL = Math.max(0, (sum.L2 - batch * meanL * meanL) / (batch - 1));
+  return {
+    freeEnergy: meanL / (bt * n),
+    freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
+    energy: sum.E / batch / n,
+    entropy: -sum.lq / batch / n,
+    absMagnetization: sum.M / batch,
   };
 }
 
