@@ -18,3 +18,5 @@ export {
   type WellDifferenceOptions,
   type WellDifferenceResult,
 } from "./quadrature";
+// q-state Potts (enumeration, strip transfer matrix, critical constants) and XY (Bessel chain/ring formulas, quadrature).
+export * from "./pottsExports";
