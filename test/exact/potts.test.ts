@@ -170,7 +170,7 @@ test("bad input names the argument and the reason", () => {
     [() => pottsTransferMatrix(pottsSystem({ n: 4, q: 3, edges: [[0, 3, 1]], geometry: { grid: [2, 2], periodic: [false, false] } }), 1), /nearest-neighbour grid bonds; edge \(0, 3\)/],
     [() => pottsTransferMatrix(pottsSquare({ L: 4, q: 3 }), 100), /β·Δ must be ≤ 650/],
     [() => pottsTransferMatrix(pottsSquare({ L: 30, q: 10 }), 1), /needs q\^W ≤ 4194304 row states, got 10\^30/],
-    [() => pottsTransferMatrix(pottsSquare({ L: 10, q: 3 }), 1), /would cost .* width 10, q = 3, periodic along/],
+    [() => pottsTransferMatrix(pottsSquare({ L: 11, q: 3 }), 1), /would cost .* width 11, q = 3, periodic along/],
     [() => pottsExact(pottsSquare({ L: 3, q: 3 }), 1, { method: "pfaffian" as never }), /unknown method "pfaffian"/],
     [() => pottsExact(pottsSquare({ L: 8, q: 3 }), 1, { probabilities: true }), /enumeration needs q\^n|probabilities/],
     [() => pottsCriticalBeta(1), /pottsCriticalBeta: q must be ≥ 2/],
