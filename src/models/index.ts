@@ -18,6 +18,7 @@ export {
 export { Made, made, type MadeOptions, type MadeConfig } from "./made";
 export { PixelCnn, pixelcnn, type PixelCnnOptions, type PixelCnnConfig } from "./pixelcnn";
 export { TwoBo, twobo, type TwoBoOptions, type TwoBoConfig } from "./twobo";
+export { XyMade, xyMade, lnI0Scaled, vonMisesDraw, type XyMadeOptions, type XyMadeConfig, type XyMadeSymmetry, type AngleSamples } from "./xyMade";
 export { modelFromConfig, registerModelType, modelTypes, type ModelFactory, type ModelClass } from "./registry";
 export { PottsMade, pottsMade, type PottsMadeOptions, type PottsMadeConfig } from "./pottsMade";
 export { PottsPixelCnn, pottsPixelcnn, type PottsPixelCnnOptions, type PottsPixelCnnConfig } from "./pottsPixelcnn";

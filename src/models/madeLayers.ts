@@ -46,9 +46,11 @@ export interface MadeLayers {
  * Build the `depth` masked layers N → width·N → … → N (depth 1: N → N), with
  * weights and biases drawn from `rng` in layer order (weights, then biases)
  * and PReLU slopes at 0.5. Variables are named w{l}, b{l}, alpha{l}.
- * `inPerSite`/`outPerSite` (default 1) give each site that many input and
- * output units, site-major (the q-state models: a one-hot input and q logits
- * per site); the masks follow the same site-of-unit rule.
+ * `inPerSite`/`outPerSite` (default 1) give several input/output units per
+ * site, still site-major (the q-state models' one-hot inputs and q logits, the
+ * XY model's (cos θ_j, sin θ_j) inputs and its mixture parameters per site);
+ * the masks follow the same site-of-unit rule; `prefix` names the tfjs
+ * variables (default "made").
  */
 export function buildMadeLayers(options: {
   size: number; depth: number; width: number; residual: boolean; bias: boolean; rng: Rng; inPerSite?: number; outPerSite?: number; prefix?: string;

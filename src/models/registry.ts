@@ -13,6 +13,7 @@ import { PixelCnn } from "./pixelcnn";
 import { PottsMade } from "./pottsMade";
 import { PottsPixelCnn } from "./pottsPixelcnn";
 import { TwoBo } from "./twobo";
+import { XyMade } from "./xyMade";
 import type { ModelConfig, ModelContext } from "./spin";
 import type { GenerativeModel } from "./types";
 
@@ -32,6 +33,7 @@ const BUILTIN: Readonly<Record<string, ModelClass>> = {
   twobo: TwoBo,
   "potts-made": PottsMade,
   "potts-pixelcnn": PottsPixelCnn,
+  xymade: XyMade,
 };
 
 /** Families registered at run time (they take precedence over the built-in ones). */

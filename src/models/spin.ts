@@ -296,6 +296,7 @@ export function checkModelSystem(model: GenerativeModel, system: SpinSystem, whe
   }
   if (system === null || typeof system !== "object" || system.kind !== "spin") throw new Error(`${where}: system must be a SpinSystem`);
   const domain = (model as { domain?: unknown }).domain;
+  if (domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a ±1 spin system`);
   if (domain !== undefined && domain !== "spin") throw new Error(`${where}: the model is a model of ${String(domain)} variables, not of ±1 spins`);
   if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} spins`);
 }

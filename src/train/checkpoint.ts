@@ -33,6 +33,16 @@ import type { Adam, AdamState } from "./adam";
 import { modelFromConfig } from "../models/registry";
 import type { SpinSystem } from "../systems/types";
 
+/**
+ * A model that names its variables and describes its architecture: the spin
+ * models, and any other model with `config()` and `variableNames` (XY-MADE).
+ */
+function selfDescribing(model: GenerativeModel): model is GenerativeModel & { config(): ModelConfig; variableNames: string[] } {
+  if (isSpinModel(model)) return true;
+  const m = model as Partial<{ config: unknown; variableNames: unknown }>;
+  return typeof m.config === "function" && Array.isArray(m.variableNames);
+}
+
 const FORMAT = "boltzlab-checkpoint";
 /** The version written; every version in `READABLE` is read. */
 const VERSION = 2;
@@ -143,7 +153,7 @@ function checksumOf(p: StoredPayload): string {
 }
 
 function names(model: GenerativeModel): string[] {
-  return isSpinModel(model) ? model.variableNames : model.trainableVariables.map((_, k) => `v${k}`);
+  return selfDescribing(model) ? model.variableNames : model.trainableVariables.map((_, k) => `v${k}`);
 }
 
 function describe(c: ModelConfig | null): string {
@@ -248,7 +258,7 @@ export function saveCheckpoint(options: SaveCheckpointOptions): string {
     }
     optimizer = { ...st, m: st.m.map(encode), v: st.v.map(encode) };
   }
-  const payload: StoredPayload = { config: isSpinModel(model) ? model.config() : null, variables, optimizer, meta: options.meta ?? {} };
+  const payload: StoredPayload = { config: selfDescribing(model) ? model.config() : null, variables, optimizer, meta: options.meta ?? {} };
   let text: string;
   try {
     const checksum = { algorithm: "sha256" as const, value: checksumOf(payload) };
@@ -366,7 +376,7 @@ function readCheckpointFile(file: string, W: string): DecodedFile {
 function applyCheckpoint(decoded: DecodedFile, options: LoadCheckpointOptions, W: string): CheckpointInfo {
   const { file, data } = decoded;
   const model = options.model;
-  const config = isSpinModel(model) ? model.config() : null;
+  const config = selfDescribing(model) ? model.config() : null;
   if (file.config !== null && config !== null) {
     const diff = configDifference(file.config, config);
     if (diff.length > 0) {

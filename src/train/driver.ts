@@ -215,13 +215,13 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
  * fields; for continuous ones the energies at three fixed pseudo-random points
  * in [−2, 2]^dim (from their own generator, never the run's).
  */
-export function systemFingerprint(system: SpinSystem | ContinuousSystem | PottsSystem | XYSystem): string | number[] {
-  if (system.kind === "spin" || system.kind === "potts" || system.kind === "xy") {
+export function systemFingerprint(system: SpinSystem | ContinuousSystem | XYSystem | PottsSystem): string | number[] {
+  if (system.kind !== "continuous") {
     const h = createHash("sha256");
     const { i, j, J } = system.edges;
-    const fields = system.kind === "xy" ? new Float64Array([system.h]) : (system.fields ?? new Float64Array(0));
-    for (const a of [i, j, J, fields]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    if (system.kind === "potts") h.update(`q=${system.q}`);
+    // XY adds its field h, Potts its q after the fields (spin fingerprints are unchanged)
+    const extra = system.kind === "xy" ? [Float64Array.of(system.h)] : system.kind === "potts" ? [system.fields ?? new Float64Array(0), Float64Array.of(system.q)] : [system.fields ?? new Float64Array(0)];
+    for (const a of [i, j, J, ...extra]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     return h.digest("hex").slice(0, 16);
   }
   const r = new Rng(0x5eed);

@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
-import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
+import { isSpinModel, sampleSpins } from "../models/spin";
 import { checkModelTarget } from "../models/target";
 import type { GenerativeModel } from "../models/types";
 import { energiesOf } from "../systems/observables";
@@ -112,7 +112,7 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
     begin(ctx) {
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
-      checkModelSystem(model, system, "reinforceObjective");
+      checkModelTarget(model, system, "reinforceObjective");
       const tapeLq = isSpinModel(model);
       const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);

@@ -17,7 +17,7 @@ import { checkWritableFile } from "./driver";
 import { checkModelSystem, trainVan, type TrainVanOptions, type VanHistoryRow } from "./van";
 
 export interface SweepVanOptions extends Omit<TrainVanOptions, "system" | "beta" | "betaStart" | "optimizer" | "resume" | "checkpoint" | "checkpointEvery" | "label" | "onStep"> {
-  /** The spin system (sweeps, with their exact columns, are for spin systems). */
+  /** The spin system (sweeps estimate with the spin estimators). */
   system: SpinSystem;
   /** Inverse temperatures, trained in the given order. */
   betas: number[];

@@ -10,6 +10,7 @@ import { PixelCnn, pixelcnn } from "../../src/models/pixelcnn";
 import { TwoBo, twobo } from "../../src/models/twobo";
 import { PottsMade, pottsMade } from "../../src/models/pottsMade";
 import { PottsPixelCnn, pottsPixelcnn } from "../../src/models/pottsPixelcnn";
+import { XyMade, xyMade } from "../../src/models/xyMade";
 import { modelFromConfig, modelTypes, registerModelType, type ModelClass } from "../../src/models/registry";
 import type { ModelConfig, ModelContext, SpinModel } from "../../src/models/spin";
 import { ea2d, isingSquare, rrg } from "../../src/systems";
@@ -69,6 +70,15 @@ const CASES: Record<string, { cls: ModelClass; cases: Case[] }> = {
     cases: [
       { label: "potts-pixelcnn open", build: () => pottsPixelcnn({ L: 3, cols: 4, q: 3, depth: 3, width: 3, halfKernel: 1, seed: 1 }) as unknown as SpinModel },
       { label: "potts-pixelcnn periodic first-state residual", build: () => pottsPixelcnn({ L: 4, q: 3, depth: 3, width: 2, halfKernel: 1, residual: true, periodic: true, symmetry: "first-state", seed: 2 }) as unknown as SpinModel },
+      ],
+    },
+  // XY-MADE is not a spin model, but has config(), variableNames and logProbArrays (of angles: the ±1 test states are angles too)
+  xymade: {
+    cls: XyMade,
+    cases: [
+      { label: "xymade default", build: () => xyMade({ size: 6, seed: 1 }) as unknown as SpinModel },
+      { label: "xymade deep residual rotation", build: () => xyMade({ size: 5, components: 2, depth: 3, width: 2, residual: true, symmetry: "rotation", kappaMax: 30, seed: 2 }) as unknown as SpinModel },
+      { label: "xymade logistic, no bias, uniform first", build: () => xyMade({ size: 5, components: 1, depth: 1, bias: false, symmetry: "uniformFirst", seed: 3 }) as unknown as SpinModel },
     ],
   },
 };
@@ -160,7 +170,7 @@ test("an unknown type names itself and the known types; bad configs are refused,
   const madeConfig = made({ size: 4, seed: 1 }).config();
   const pcConfig: ModelConfig = { type: "pixelcnn", size: 9, rows: 3, cols: 3, depth: 2, width: 2, halfKernel: 1, residual: false, z2: false, bias: true, biasFreeFirst: true, epsilon: 1e-7 };
   const cases: [string, () => unknown, RegExp][] = [
-    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, potts-made, potts-pixelcnn, twobo\)/],
+    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, potts-made, potts-pixelcnn, twobo, xymade\)/],
     ["no type", () => modelFromConfig({ size: 3 } as unknown as ModelConfig), /modelFromConfig: config must be an object with a string `type`/],
     ["null config", () => modelFromConfig(null as unknown as ModelConfig), /modelFromConfig: config must be an object/],
     ["inherited key as type", () => modelFromConfig({ type: "toString", size: 3 }), /unknown model type "toString"/],
@@ -199,5 +209,5 @@ test("registerModelType takes a class with a static fromConfig (or a factory); a
   });
   modelFromConfig(made({ size: 3, seed: 1 }).config()).dispose();
   assert.equal(calls, 1);
-  assert.deepEqual(modelTypes(), ["made", "pixelcnn", "potts-made", "potts-pixelcnn", "tiny", "twobo"]);
+  assert.deepEqual(modelTypes(), ["made", "pixelcnn", "potts-made", "potts-pixelcnn", "tiny", "twobo", "xymade"]);
 });

@@ -105,7 +105,7 @@ test("the trainer and the estimators refuse a model that does not fit the system
     ["spin model, Potts system", () => trainVan({ model: spin, system, beta: 1, steps: 1, progress: false }), /trainVan: system "potts.*is a Potts system; the model must be a q-state model/],
     ["q mismatch", () => trainVan({ model: pm, system: q4, beta: 1, steps: 1, progress: false }), /trainVan: the model has q = 3 states but the system has q = 4/],
     ["symmetric model, field", () => trainVan({ model: sym, system: field, beta: 1, steps: 1, progress: false }), /trainVan: the model is symmetrised \("first-state"\) but the energy of .* is not invariant/],
-    ["size mismatch", () => trainVan({ model: small, system, beta: 1, steps: 1, progress: false }), /trainVan: the model has size 4 but the system has 9 variables/],
+    ["size mismatch", () => trainVan({ model: small, system, beta: 1, steps: 1, progress: false }), /trainVan: the model has size 4 but the system has 9 sites/],
     ["estimateVan, spin model", () => estimateVan({ model: spin, system, beta: 1, samples: 10 }), /estimateVan: system .* is a Potts system/],
     ["estimateVan, Potts model on spins", () => estimateVan({ model: pm, system: ising, beta: 1, samples: 10 }), /estimateVan: the model is a model of potts variables/],
   ];
