@@ -105,6 +105,17 @@ export function madeLogits(net: MadeNet, x: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
+/** Number of trainable parameters of masked layers (masked-out weights not counted). */
+export function maskedParameterCount(layers: readonly MadeLayer[]): number {
+  let c = 0;
+  for (const L of layers) {
+    c += tf.tidy(() => tf.sum(L.mask).dataSync()[0]);
+    if (L.b !== null) c += L.outSize;
+    if (L.alpha !== null) c += L.inSize;
+  }
+  return c;
+}
+
 /** Site of unit k in a layer of `units` units over n sites (site-major blocks). */
 function siteOf(k: number, units: number, n: number): number {
   return Math.floor(k / (units / n));

@@ -28,7 +28,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { resolveRng, type RandomOptions, type Rng } from "../core/random";
 import { checkInteger } from "../core/validate";
-import { wantsLogProb, type ModelConfig, type SampleArraysOptions } from "./spin";
+import { checkAliveModel, checkBatchInput, wantsLogProb, type ModelConfig, type SampleArraysOptions } from "./spin";
 import type { Sample } from "./types";
 
 /** How a q-state model is symmetrised under relabellings of the states (see the module doc). */
@@ -259,14 +259,11 @@ export abstract class AutoregressivePottsModel {
   }
 
   protected checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`${this.kind}.${where}: the model has been disposed`);
+    checkAliveModel(this.disposed, `${this.kind}.${where}`);
   }
 
   protected checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`${this.kind}.${where}: x must be a [batch, ${this.size}] tensor of states, got ${shape}`);
-    }
+    checkBatchInput(x, this.size, `${this.kind}.${where}`, "tensor of states");
   }
 
   /** One-hot [B, N·q] (site-major) of states [B, N]. */

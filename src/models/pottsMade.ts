@@ -20,7 +20,7 @@ import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions } from "../core/random";
 import { checkBoolean, checkInteger, checkKeys, checkNumber, checkOneOf } from "../core/validate";
 import type { PottsSystem } from "../systems/types";
-import { buildMadeLayers, madeLogits, type MadeLayer, type MadeNet } from "./madeLayers";
+import { buildMadeLayers, madeLogits, maskedParameterCount, type MadeLayer, type MadeNet } from "./madeLayers";
 import {
   AutoregressivePottsModel, firstSiteLogitMask, MIXTURE_MAX_Q, POTTS_SYMMETRIES, type BaseSamples, type PottsSymmetry,
 } from "./potts";
@@ -161,13 +161,7 @@ export class PottsMade extends AutoregressivePottsModel {
 
   /** Number of trainable parameters (masked-out weights not counted). */
   parameterCount(): number {
-    let c = 0;
-    for (const L of this.layers) {
-      c += tf.tidy(() => tf.sum(L.mask).dataSync()[0]);
-      if (L.b !== null) c += L.outSize;
-      if (L.alpha !== null) c += L.inSize;
-    }
-    return c;
+    return maskedParameterCount(this.layers);
   }
 
   protected netLogits(onehot: tf.Tensor2D): tf.Tensor2D {

@@ -278,14 +278,24 @@ export abstract class AutoregressiveSpinModel implements SpinModel {
   }
 
   protected checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`${this.kind}.${where}: the model has been disposed`);
+    checkAliveModel(this.disposed, `${this.kind}.${where}`);
   }
 
   protected checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`${this.kind}.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
-    }
+    checkBatchInput(x, this.size, `${this.kind}.${where}`, "tensor");
+  }
+}
+
+/** Refuse a disposed model (shared by the model base classes); `where` is e.g. "made.sample". */
+export function checkAliveModel(disposed: boolean, where: string): void {
+  if (disposed) throw new Error(`${where}: the model has been disposed`);
+}
+
+/** Check that x is a [batch, size] tensor (`what` names it in the message, e.g. "tensor of states"). */
+export function checkBatchInput(x: tf.Tensor2D, size: number, where: string, what: string): void {
+  if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== size) {
+    const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
+    throw new Error(`${where}: x must be a [batch, ${size}] ${what}, got ${shape}`);
   }
 }
 

@@ -105,10 +105,7 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
   if (system.kind === "potts" || system.kind === "xy") return latticeReinforce(system);
   const n = system.n;
   return {
-    name: "reinforce",
-    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
-    valueName: "mean βE + ln q",
-    spec: { type: "reinforce", system: system.name },
+    ...reinforceHeader(system.name),
     begin(ctx) {
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
@@ -157,6 +154,16 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
   };
 }
 
+/** What every REINFORCE objective says of itself: name, metrics, guarded value, spec. */
+function reinforceHeader(systemName: string): Pick<Objective, "name" | "metrics" | "valueName" | "spec"> {
+  return {
+    name: "reinforce",
+    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
+    valueName: "mean βE + ln q",
+    spec: { type: "reinforce", system: systemName },
+  };
+}
+
 /**
  * REINFORCE for Potts and XY systems: samples through the model's
  * `sampleArrays` or `sample` (ln q from the sampler), energies in float64 from `system.energyOf`, the
@@ -169,10 +176,7 @@ function latticeReinforce(system: PottsSystem | XYSystem): Objective {
     return system.kind === "potts" ? pottsOrderParameterOf(row, system.q) : xyMagnetizationOf(row).abs;
   };
   return {
-    name: "reinforce",
-    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
-    valueName: "mean βE + ln q",
-    spec: { type: "reinforce", system: system.name },
+    ...reinforceHeader(system.name),
     begin(ctx) {
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
