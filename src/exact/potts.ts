@@ -255,8 +255,8 @@ function planStrip(system: PottsSystem, transposed: boolean): StripPlan | string
   const states = q ** W;
   if (states > MAX_POTTS_TRANSFER_STATES) return `the transfer matrix needs q^W ≤ ${MAX_POTTS_TRANSFER_STATES} row states, got ${q}^${W}`;
   const plan: StripPlan = { W, L, Jh, Jv, h: hv, periodicAlong, cost: 0, range: 0 };
-  // orbits counted exactly for small rows; for large ones ≈ q^W / |group| (the transfer would be refused anyway)
-  const starts = !periodicAlong ? 1 : states <= 2 ** 16 ? rowOrbits(plan, q).reps.length : states / (system.fields === null ? factorial(q) * 2 * W : 2 * W);
+  // orbits counted exactly for rows of ≤ 2^16 states; beyond, the bound q^W/q (or q^W with fields): refused anyway
+  const starts = !periodicAlong ? 1 : states <= 2 ** 16 ? rowOrbits(plan, q).reps.length : states / (system.fields === null ? q : 1);
   const cost = starts * L * (W + 1) * states;
   // dynamic range of a row vector: the couplings and fields touching one row
   let range = 0;
@@ -331,12 +331,6 @@ function rowOrbits(plan: StripPlan, q: number): { reps: Int32Array; sizes: Float
   const out = { reps, sizes };
   orbitCache.set(plan.Jh, out);
   return out;
-}
-
-function factorial(k: number): number {
-  let f = 1;
-  for (let j = 2; j <= k; j++) f *= j;
-  return f;
 }
 
 const orbitCache = new WeakMap<Float64Array, { reps: Int32Array; sizes: Float64Array }>();

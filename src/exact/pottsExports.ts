@@ -29,6 +29,7 @@ export {
   xyQuadrature,
   xyExact,
   xyApplicableMethods,
+  xyRingHelicity,
   XY_EXACT_METHODS,
   MAX_XY_QUADRATURE_POINTS,
   type XYChainResult,

@@ -342,3 +342,31 @@ export function xyExact(system: XYSystem, beta: number, options: { method?: XYEx
   if (ok[use] !== null) throw new Error(`${Wh}: method "${use}" does not apply to ${system.name}: ${ok[use]}`);
   return use === "chain" ? xyChainExact(system, beta) : xyQuadrature(system, beta, { points: 96 });
 }
+
+/**
+ * The exact helicity modulus of a uniform XY ring (h = 0) for a twist along
+ * the ring, the mean of the estimator C/N − βS²/N of systems/xyObservables.ts:
+ * Υ = F''(δ)/N = (N/β) Σ_n n² I_n(βJ)^N / Σ_n I_n(βJ)^N (δ the twist per bond).
+ */
+export function xyRingHelicity(system: XYSystem, beta: number): number {
+  const Wh = "exact.xyRingHelicity";
+  if (system === null || typeof system !== "object" || system.kind !== "xy") throw new Error(`${Wh}: system must be an XYSystem (kind "xy")`);
+  checkPositive(beta, "beta", Wh);
+  const plan = chainPlan(system);
+  if (typeof plan === "string") throw new Error(`${Wh}: ${plan}`);
+  if (plan.topology !== "ring") throw new Error(`${Wh}: ${system.name} is an open chain, not a ring`);
+  const J = plan.J[0];
+  if (!plan.J.every((v) => v === J)) throw new Error(`${Wh}: the couplings of ${system.name} are not uniform`);
+  const N = system.n;
+  const K = beta * J;
+  const nmax = Math.max(12, Math.ceil(Math.sqrt(200 * Math.max(Math.abs(K), 1) / Math.min(N, 40))) + 10);
+  const r = besselRatios(K, nmax);
+  const s = K < 0 ? -1 : 1;
+  let S0 = 1, S2 = 0;
+  for (let k = 1; k <= nmax; k++) {
+    const t = 2 * Math.pow(s ** k * r[k], N);
+    S0 += t;
+    S2 += k * k * t;
+  }
+  return (N / beta) * (S2 / S0);
+}

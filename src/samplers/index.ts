@@ -40,3 +40,5 @@ export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
 export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
 export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./continuous";
 export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAnnealingResult, type PaCurvePoint, type PaEstimate, type PaRun } from "./populationAnnealing";
+// q-state Potts (Metropolis, heat bath, Wolff, Swendsen–Wang) and XY (adaptive Metropolis, Wolff reflections) through runChains.
+export * from "./pottsExports";
