@@ -16,6 +16,8 @@
  * and Simpson's rule; its error from the chains' τ-corrected errors of the
  * mean, the quadrature error estimated by Simpson on every other point; for
  * L ≤ 8 the exact transfer-matrix value beside it.
+ * PART "continue" (node … continue MINUTES out.json CHECKPOINT): more training
+ * of a torus16 checkpoint at β_c (lr 5·10⁻⁴, batch 200), then 50 000 samples.
  * Prints one JSON document.
  */
 import fs from "node:fs";
@@ -25,7 +27,7 @@ import { pottsTransferMatrix } from "../src/exact/potts";
 import { PottsPixelCnn } from "../src/models/pottsPixelcnn";
 import { pottsSquare } from "../src/systems/potts";
 import { pottsHeatBath, pottsWolff } from "../src/samplers/pottsMoves";
-import { saveCheckpoint } from "../src/train/checkpoint";
+import { loadModel, saveCheckpoint } from "../src/train/checkpoint";
 import { trainVan } from "../src/train/van";
 
 const part = process.argv[2] ?? "strip";
@@ -78,6 +80,17 @@ if (part === "torus16") {
     part, exact: ex, exactSeconds: exactS, ...v,
     relErrorFq: (fq - F) / Math.abs(F), relErrorFImportance: (fi - F) / Math.abs(F),
     importanceSigmas: (fi - F) / (v.fImportance as { error: number }).error,
+  });
+} else if (part === "continue") {
+  // node … continue MINUTES out.json CHECKPOINT: more training at β_c (constant small lr, batch 200) from a torus16 checkpoint, then 50 000 samples
+  const system = pottsSquare({ L: 16, q });
+  const { model } = loadModel({ path: process.argv[5] });
+  const r = trainVan({ model, system, beta, steps: 100000, minutes, batch: 200, lr: 5e-4, seed: 4, progress: false });
+  const e = estimateVan({ model, system, beta, samples: 50000, batch: 500, seed: 5 });
+  saveCheckpoint({ path: outFile.replace(/\.json$/, ".ck.json"), model, meta: { beta, system: system.name } });
+  write({
+    part, system: system.name, steps: r.steps, msPerStep: r.msPerStep, fVariational: e.fVariational, fImportance: e.fImportance,
+    essFraction: e.essFraction, paretoK: e.paretoK, warnings: e.warnings, energy: e.energy, orderParameter: e.observables.orderParameter,
   });
 } else if (part === "ti") {
   // Wolff (heat bath below β_c/2, where Wolff clusters are single sites) ⟨E⟩ on 2m+1 points of [0, β_c]; Simpson on all and on every other point
