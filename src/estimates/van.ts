@@ -20,15 +20,18 @@ import { checkInteger, checkKeys, checkOneOf, checkPositive } from "../core/vali
 import { sampleSpins } from "../models/spin";
 import type { GenerativeModel } from "../models/types";
 import type { Stats } from "../stats/types";
-import type { SpinSystem } from "../systems/types";
+import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import { checkModelSystem } from "../models/spin";
+import { checkModelTarget } from "../models/target";
+import { drawLatticeSamples } from "./lattice";
 import { energiesOf } from "../systems/observables";
 import { importanceEstimates, type ImportanceEstimates } from "./importance";
 import { drawSpinSamples } from "./spins";
 
 export interface EstimateVanOptions extends RandomOptions {
   model: GenerativeModel;
-  system: SpinSystem;
+  /** A spin system, or a Potts or XY system (observables from ./lattice.ts). */
+  system: SpinSystem | PottsSystem | XYSystem;
   beta: number;
   /** Number of fresh samples (default 10 000). */
   samples?: number;
@@ -83,7 +86,7 @@ export function estimateVan(options: EstimateVanOptions): VanEstimates {
   if (options === null || typeof options !== "object") throw new Error(`${W}: options must be an object`);
   checkKeys(options, ["model", "system", "beta", "samples", "batch", "errorMethod", "blocks", "seed", "rng"], W);
   const { model, system } = options;
-  checkModelSystem(model, system, W);
+  checkModelTarget(model, system, W);
   const beta = checkPositive(options.beta, "beta", W);
   const samples = checkInteger(options.samples ?? 10000, "samples", W, { min: 2 });
   const batch = checkInteger(options.batch ?? 1000, "batch", W, { min: 1 });
@@ -91,7 +94,7 @@ export function estimateVan(options: EstimateVanOptions): VanEstimates {
   const blocks = checkInteger(options.blocks ?? Math.min(100, samples), "blocks", W, { min: 2, max: samples });
   const rng = resolveRng(options, W);
   ensureBackend();
-  const d = drawSpinSamples(model, system, { samples, batch, rng });
+  const d = system.kind === "spin" ? drawSpinSamples(model, system, { samples, batch, rng }) : drawLatticeSamples(model, system, { samples, batch, rng, beta });
   for (let k = 0; k < samples; k++) {
     const L = beta * d.energy[k] + d.logProb[k];
     if (!Number.isFinite(L)) throw new Error(`${W}: sample ${k} has a non-finite βE + ln q (${L})`);

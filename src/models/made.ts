@@ -20,7 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../core/backend";
 import { resolveRng, type RandomOptions } from "../core/random";
 import { checkInteger, checkKeys, checkNumber, checkBoolean } from "../core/validate";
-import { buildMadeLayers, madeLogits, type MadeLayer, type MadeNet } from "./madeLayers";
+import { buildMadeLayers, madeLogits, maskedParameterCount, type MadeLayer, type MadeNet } from "./madeLayers";
 import { madeReinforceGradients } from "./madeGradient";
 import { drawUniforms, madeLogProbArrays, sampleMadeArrays, type MadeSampleOptions } from "./madeSampler";
 import {
@@ -151,13 +151,7 @@ export class Made extends AutoregressiveSpinModel implements ReinforceGradientMo
 
   /** Number of trainable parameters (masked-out weights not counted). */
   parameterCount(): number {
-    let c = 0;
-    for (const L of this.layers) {
-      c += tf.tidy(() => tf.sum(L.mask).dataSync()[0]);
-      if (L.b !== null) c += L.outSize;
-      if (L.alpha !== null) c += L.inSize;
-    }
-    return c;
+    return maskedParameterCount(this.layers);
   }
 
   /** Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass. */

@@ -47,8 +47,10 @@ export interface MadeLayers {
  * weights and biases drawn from `rng` in layer order (weights, then biases)
  * and PReLU slopes at 0.5. Variables are named w{l}, b{l}, alpha{l}.
  * `inPerSite`/`outPerSite` (default 1) give several input/output units per
- * site, still site-major (the XY model's (cos θ_j, sin θ_j) inputs and its
- * mixture parameters per site); `prefix` names the tfjs variables (default "made").
+ * site, still site-major (the q-state models' one-hot inputs and q logits, the
+ * XY model's (cos θ_j, sin θ_j) inputs and its mixture parameters per site);
+ * the masks follow the same site-of-unit rule; `prefix` names the tfjs
+ * variables (default "made").
  */
 export function buildMadeLayers(options: {
   size: number; depth: number; width: number; residual: boolean; bias: boolean; rng: Rng; inPerSite?: number; outPerSite?: number; prefix?: string;
@@ -101,6 +103,17 @@ export function madeLogits(net: MadeNet, x: tf.Tensor2D): tf.Tensor2D {
     if (net.firstMask !== null) h = tf.mul(h, net.firstMask) as tf.Tensor2D;
     return tf.clipByValue(h, -net.zmax, net.zmax) as tf.Tensor2D;
   });
+}
+
+/** Number of trainable parameters of masked layers (masked-out weights not counted). */
+export function maskedParameterCount(layers: readonly MadeLayer[]): number {
+  let c = 0;
+  for (const L of layers) {
+    c += tf.tidy(() => tf.sum(L.mask).dataSync()[0]);
+    if (L.b !== null) c += L.outSize;
+    if (L.alpha !== null) c += L.inSize;
+  }
+  return c;
 }
 
 /** Site of unit k in a layer of `units` units over n sites (site-major blocks). */

@@ -22,7 +22,7 @@ import { madeLogits, type MadeNet } from "./madeLayers";
 import { autoregressiveLogProb, logSigmoid, symmetrize, type SampleArraysOptions, type SpinSamples, wantsLogProb } from "./spin";
 
 /** Samples processed side by side in the JS loops (the unrolling in runGroup and dotG assumes 8). */
-const G = 8;
+export const G = 8;
 /**
  * N²·width from which "auto" takes the hybrid path (JS within chunks, tf.matMul across) instead of
  * the JS one. Measured at depth 3, width 4 (fastest of 9 runs, shared 2-core machine): N = 64
@@ -354,8 +354,8 @@ export function madeLogProbArrays(net: MadeNet, x: ArrayLike<number>, batch: num
   return out;
 }
 
-/** Weights on the JS side for the sampling loop. */
-interface Pulled {
+/** Weights on the JS side for the sampling loop (also the q-state MADE's, pottsMadeSampler.ts). */
+export interface Pulled {
   /** First layer, [N × out0] row-major (row j is spin j's column of the matrix). */
   w0: Float32Array;
   b0: Float32Array;
@@ -365,7 +365,7 @@ interface Pulled {
   alpha: Float32Array[];
 }
 
-function pull(net: MadeNet): Pulled {
+export function pull(net: MadeNet): Pulled {
   const wt: Float32Array[] = [];
   const b: Float32Array[] = [];
   const alpha: Float32Array[] = [];
@@ -394,12 +394,13 @@ function pull(net: MadeNet): Pulled {
   return { w0, b0, wt, b, alpha };
 }
 
-function scratch(net: MadeNet): Float64Array[] {
+/** The JS loops' scratch arrays (see runGroup), the last one for `logits` logits per sample of the current site. */
+export function scratch(net: MadeNet, logits = 1): Float64Array[] {
   const out: Float64Array[] = [new Float64Array(net.layers[0].outSize * G)];
   for (let l = 1; l < net.depth; l++) {
     out.push(new Float64Array(net.layers[l].inSize * G), new Float64Array(net.layers[l].outSize * G));
   }
-  out.push(new Float64Array(G));
+  out.push(new Float64Array(logits * G));
   return out;
 }
 
@@ -431,31 +432,8 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
     if (depth === 1) {
       for (let s = 0; s < G; s++) zs[s] = a0[i * G + s];
     } else {
-      const lo = i * wUnits;
-      const hi = lo + wUnits;
-      let prev = a0;
-      for (let l = 1; l < depth; l++) {
-        const g = sc[2 * l - 1];
-        const al = p.alpha[l];
-        for (let k = lo; k < hi; k++) {
-          const a = al[k];
-          for (let s = k * G, e = s + G; s < e; s++) {
-            const v = prev[s];
-            g[s] = v >= 0 ? v : a * v;
-          }
-        }
-        const wt = p.wt[l];
-        const bl = p.b[l];
-        const inSize = net.layers[l].inSize;
-        if (l < depth - 1) {
-          const cur = sc[2 * l];
-          for (let k = lo; k < hi; k++) dotG(wt, k * inSize, g, hi, bl[k], cur, k * G);
-          if (net.layers[l].residual) for (let s = lo * G; s < hi * G; s++) cur[s] += prev[s];
-          prev = cur;
-        } else {
-          dotG(wt, i * inSize, g, hi, bl[i], zs, 0);
-        }
-      }
+      const g = siteHidden(net, p, sc, i);
+      dotG(p.wt[depth - 1], i * net.layers[depth - 1].inSize, g, (i + 1) * wUnits, p.b[depth - 1][i], zs, 0);
     }
     for (let s = 0; s < G; s++) {
       let z = i === 0 && net.biasFreeFirst ? 0 : zs[s];
@@ -490,11 +468,47 @@ function runGroup(net: MadeNet, p: Pulled, sc: Float64Array[], xs: Float32Array,
 }
 
 /**
+ * Site i's block of every layer after the first (depth ≥ 2), for the G
+ * samples of a group: PReLU of the previous layer's block into layer l's
+ * activated input, then (hidden layers) the block's outputs from the prefix
+ * of units of sites ≤ i. Returns the last layer's activated input (its
+ * prefix up to site i is final), from which the caller computes site i's
+ * logits. Shared by the spin and the q-state samplers (pottsMadeSampler.ts).
+ */
+export function siteHidden(net: MadeNet, p: Pulled, sc: Float64Array[], i: number): Float64Array {
+  const depth = net.depth;
+  const lo = i * net.width;
+  const hi = lo + net.width;
+  let prev = sc[0];
+  let g = prev;
+  for (let l = 1; l < depth; l++) {
+    g = sc[2 * l - 1];
+    const al = p.alpha[l];
+    for (let k = lo; k < hi; k++) {
+      const a = al[k];
+      for (let s = k * G, e = s + G; s < e; s++) {
+        const v = prev[s];
+        g[s] = v >= 0 ? v : a * v;
+      }
+    }
+    if (l === depth - 1) break;
+    const wt = p.wt[l];
+    const bl = p.b[l];
+    const inSize = net.layers[l].inSize;
+    const cur = sc[2 * l];
+    for (let k = lo; k < hi; k++) dotG(wt, k * inSize, g, hi, bl[k], cur, k * G);
+    if (net.layers[l].residual) for (let s = lo * G; s < hi * G; s++) cur[s] += prev[s];
+    prev = cur;
+  }
+  return g;
+}
+
+/**
  * out[o .. o+8) = bias + Σ_{u<len} w[off+u]·g[8u .. 8u+8), in two passes of
  * four samples (four accumulators keep V8's registers free; measured faster
  * than eight).
  */
-function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: number, out: Float64Array, o: number): void {
+export function dotG(w: Float32Array, off: number, g: Float64Array, len: number, bias: number, out: Float64Array, o: number): void {
   for (let h = 0; h < 8; h += 4) {
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let u = 0; u < len; u++) {

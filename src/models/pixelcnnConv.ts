@@ -66,20 +66,23 @@ function uniformArray(rng: Rng, n: number, bound: number): Float32Array {
  * Build the `depth` masked convolutions 1 → width → … → 1 (depth 1: 1 → 1),
  * weights drawn from `rng` stage by stage (kernel, bias, residual 1×1 kernel
  * and bias), PReLU slopes at 0.5. Variables are named w{s}, b{s}, res_w{s},
- * res_b{s}, alpha{s}.
+ * res_b{s}, alpha{s}. `inChannels`/`outChannels` (default 1) are the
+ * channels of the first stage's input and of the last stage's output (the
+ * q-state models: a one-hot input and q logits per site).
  */
 export function buildPixelCnnStages(options: {
   depth: number; width: number; halfKernel: number; residual: boolean; bias: boolean; periodic: boolean; rng: Rng;
+  inChannels?: number; outChannels?: number; prefix?: string;
 }): PixelCnnStages {
   const rng = options.rng;
   const k = options.halfKernel;
   const span = 2 * k + 1;
   const stages: PixelCnnStage[] = [];
-  const vars = new ModelVariables("pixelcnn");
+  const vars = new ModelVariables(options.prefix ?? "pixelcnn");
   for (let s = 0; s < options.depth; s++) {
     const exclusive = s === 0;
-    const inC = s === 0 ? 1 : options.width;
-    const outC = s === options.depth - 1 ? 1 : options.width;
+    const inC = s === 0 ? (options.inChannels ?? 1) : options.width;
+    const outC = s === options.depth - 1 ? (options.outChannels ?? 1) : options.width;
     const taps = k * span + k + (exclusive ? 0 : 1) + (options.periodic ? k + k * span : 0);
     const residual = options.residual && s > 0 && s < options.depth - 1;
     // PyTorch's default U(±1/√fan_in) over the full kernel, rescaled by √(kernel/kept) as in the reference
@@ -113,11 +116,15 @@ export function buildPixelCnnStages(options: {
   return { stages, variables: vars };
 }
 
-/** Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass (x is not checked). */
+/**
+ * Conditional logits z_i = logit q₀(s_i = +1 | s_<i), clamped, [batch, N], in one full pass (x is not checked).
+ * With more channels in or out (q-state models), x is [batch, N·inC] and the result [batch, N·outC], site-major.
+ */
 export function pixelcnnLogits(net: PixelCnnNet, x: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const B = x.shape[0];
-    let h = tf.reshape(x, [B, net.rows, net.cols, 1]) as tf.Tensor4D;
+    const outC = net.stages[net.stages.length - 1].outC;
+    let h = tf.reshape(x, [B, net.rows, net.cols, net.stages[0].inC]) as tf.Tensor4D;
     for (const st of net.stages) {
       let inp = h;
       if (st.w1 !== null) {
@@ -131,7 +138,7 @@ export function pixelcnnLogits(net: PixelCnnNet, x: tf.Tensor2D): tf.Tensor2D {
       if (st.b !== null) out = tf.add(out, st.b);
       h = st.residual ? (tf.add(h, out) as tf.Tensor4D) : out;
     }
-    let z = tf.reshape(h, [B, net.rows * net.cols]) as tf.Tensor2D;
+    let z = tf.reshape(h, [B, net.rows * net.cols * outC]) as tf.Tensor2D;
     if (net.firstMask !== null) z = tf.mul(z, net.firstMask);
     return tf.clipByValue(z, -net.zmax, net.zmax) as tf.Tensor2D;
   });

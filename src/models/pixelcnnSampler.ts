@@ -14,9 +14,23 @@
  * ones at the start of the row), one [taps·in, out] matMul and one add. That
  * is about 4·depth small ops per site plus a few per row. The logits are read
  * back once at the end; the caller sums ln q in float64 on the JS side.
+ * How a site's logits become its input to the first stage (a ±1 spin, or a
+ * one-hot state of a q-state model) is the `SiteDrawer`'s business.
  */
 import * as tf from "@tensorflow/tfjs";
 import { padCols, type PixelCnnNet } from "./pixelcnnConv";
+
+/**
+ * Turns a site's logits into its first-stage input while sampling. `startRow(r)`
+ * is called when row r starts and returns the draw of each column c: from the
+ * raw (unclamped) logits z [count, outC] to the input [count, inC] (a tensor
+ * the sampler keeps; it is called inside a tidy scope). `endRow` frees what
+ * `startRow` made.
+ */
+export interface SiteDrawer {
+  startRow(r: number): (c: number, z: tf.Tensor2D) => tf.Tensor2D;
+  endRow(): void;
+}
 
 /**
  * Site-by-site sampling of `count` configurations from uniforms u
@@ -25,6 +39,48 @@ import { padCols, type PixelCnnNet } from "./pixelcnnConv";
  * the clamped logits, sample-major.
  */
 export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: number, firstPlus = false): { spins: Float32Array; logits: Float32Array } {
+  const C = net.cols;
+  const zmax = net.zmax;
+  /** The clamp bound as the float32 tensors hold it. */
+  const zmax32 = Math.fround(zmax);
+  const plusOne = tf.ones([count, 1]);
+  const minusOne = tf.fill([count, 1], -1);
+  let uCols: tf.Tensor2D[] = [];
+  const drawer: SiteDrawer = {
+    startRow(r) {
+      // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column.
+      // The logit is clamped to ±zmax; comparing with the raw logit instead gives the same draw once
+      // thresholds ≥ zmax become +∞ and those < −zmax become −∞, so the clamp runs once per row.
+      const thresholds = new Float32Array(C * count);
+      for (let k2 = 0; k2 < C * count; k2++) {
+        const v = u[r * C * count + k2];
+        const t = Math.fround(Math.log(v) - Math.log1p(-v));
+        thresholds[k2] = t >= zmax32 ? Infinity : t < -zmax32 ? -Infinity : t;
+      }
+      // first-spin Z2: site 0 is +1 whatever its logit
+      if (firstPlus && r === 0) thresholds.fill(-Infinity, 0, count);
+      uCols = tf.tidy(() => tf.split(tf.transpose(tf.tensor2d(thresholds, [C, count])), C, 1) as tf.Tensor2D[]);
+      return (c, z) => tf.where(tf.less(uCols[c], z), plusOne, minusOne) as tf.Tensor2D;
+    },
+    endRow() {
+      tf.dispose(uCols);
+      uCols = [];
+    },
+  };
+  try {
+    const { inputs, logits } = samplePixelCnnRows(net, count, drawer);
+    return { spins: inputs, logits };
+  } finally {
+    tf.dispose([plusOne, minusOne, ...uCols]);
+  }
+}
+
+/**
+ * The row-cached sampling loop of `count` configurations, each site's input
+ * drawn by `drawer`. Returns the first-stage inputs [count, N·inC] and the
+ * clamped logits [count, N·outC], sample-major (site-major within a sample).
+ */
+export function samplePixelCnnRows(net: PixelCnnNet, count: number, drawer: SiteDrawer): { inputs: Float32Array; logits: Float32Array } {
   const R = net.rows;
   const C = net.cols;
   const k = net.halfKernel;
@@ -33,8 +89,6 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
   const depth = net.stages.length;
   const stages = net.stages;
   const zmax = net.zmax;
-  /** The clamp bound as the float32 tensors hold it. */
-  const zmax32 = Math.fround(zmax);
   const owned: tf.Tensor[] = [];
   // per stage: the above-rows kernel [k, 2k+1, in, out] (and, periodic, the wrapped rows-below kernel);
   // centre-row weights of column c, flattened [taps·in, out] (null when there are none): the last
@@ -76,9 +130,7 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
   // rows[s][r]: stage s's input on row r ([count, C, in]; stage 0's input is the spins)
   const rows: tf.Tensor3D[][] = stages.map(() => []);
   const logitRows: tf.Tensor2D[] = [];
-  const plusOne = tf.ones([count, 1]);
-  const minusOne = tf.fill([count, 1], -1);
-  owned.push(plusOne, minusOne);
+  const outLast = stages[depth - 1].outC;
   try {
     for (let r = 0; r < R; r++) {
       // each stage's contribution from the rows above, plus its bias: C tensors [count, out]
@@ -102,18 +154,7 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
           return tf.unstack(a, 1) as tf.Tensor2D[];
         }),
       );
-      // u < σ(z) ⇔ logit(u) < z: the draw of site c is one comparison with its threshold column.
-      // The logit is clamped to ±zmax; comparing with the raw logit instead gives the same draw once
-      // thresholds ≥ zmax become +∞ and those < −zmax become −∞, so the clamp runs once per row.
-      const thresholds = new Float32Array(C * count);
-      for (let k2 = 0; k2 < C * count; k2++) {
-        const v = u[r * C * count + k2];
-        const t = Math.fround(Math.log(v) - Math.log1p(-v));
-        thresholds[k2] = t >= zmax32 ? Infinity : t < -zmax32 ? -Infinity : t;
-      }
-      // first-spin Z2: site 0 is +1 whatever its logit
-      if (firstPlus && r === 0) thresholds.fill(-Infinity, 0, count);
-      const uCols = tf.tidy(() => tf.split(tf.transpose(tf.tensor2d(thresholds, [C, count])), C, 1) as tf.Tensor2D[]);
+      const draw = drawer.startRow(r);
       // site inputs along this row, per stage
       const site: tf.Tensor2D[][] = stages.map(() => []);
       const zRow: tf.Tensor2D[] = [];
@@ -143,8 +184,8 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
               if (w !== null) out = tf.add(tf.matMul(parts.length === 1 ? parts[0] : tf.concat(parts, 1), w), out);
               h = st.residual ? (tf.add(h, out) as tf.Tensor2D) : out;
             }
-            const z = fixHalf ? tf.zeros([count, 1]) : h; // raw: clamped per row below
-            const spin = tf.where(tf.less(uCols[c], z), plusOne, minusOne) as tf.Tensor2D;
+            const z = fixHalf ? tf.zeros([count, outLast]) : h; // raw: clamped per row below
+            const spin = draw(c, z as tf.Tensor2D);
             return [spin, z as tf.Tensor2D, ...inputs];
           });
           site[0].push(kept[0]);
@@ -154,18 +195,18 @@ export function samplePixelCnnChunk(net: PixelCnnNet, u: Float32Array, count: nu
         for (let s = 0; s < depth; s++) rows[s].push(tf.stack(site[s], 1) as tf.Tensor3D);
         logitRows.push(tf.tidy(() => tf.clipByValue(tf.concat(zRow, 1), -zmax, zmax)) as tf.Tensor2D);
       } finally {
-        tf.dispose(uCols);
+        drawer.endRow();
         for (const list of site) tf.dispose(list);
         tf.dispose(zRow);
         for (const list of aboveParts) tf.dispose(list);
       }
     }
-    const spinsT = tf.tidy(() => tf.reshape(tf.concat(rows[0], 1), [count, R * C]));
-    const logitsT = tf.concat(logitRows, 1);
-    const spins = spinsT.dataSync() as Float32Array;
+    const inputsT = tf.tidy(() => tf.reshape(tf.concat(rows[0], 1), [count, R * C * stages[0].inC]));
+    const logitsT = tf.tidy(() => tf.reshape(tf.concat(logitRows, 1), [count, R * C * outLast]));
+    const inputs = inputsT.dataSync() as Float32Array;
     const logits = logitsT.dataSync() as Float32Array;
-    tf.dispose([spinsT, logitsT]);
-    return { spins, logits };
+    tf.dispose([inputsT, logitsT]);
+    return { inputs, logits };
   } finally {
     for (const list of rows) tf.dispose(list);
     tf.dispose(logitRows);

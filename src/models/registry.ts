@@ -10,6 +10,8 @@
  */
 import { Made } from "./made";
 import { PixelCnn } from "./pixelcnn";
+import { PottsMade } from "./pottsMade";
+import { PottsPixelCnn } from "./pottsPixelcnn";
 import { TwoBo } from "./twobo";
 import { XyMade } from "./xyMade";
 import type { ModelConfig, ModelContext } from "./spin";
@@ -29,6 +31,8 @@ const BUILTIN: Readonly<Record<string, ModelClass>> = {
   made: Made,
   pixelcnn: PixelCnn,
   twobo: TwoBo,
+  "potts-made": PottsMade,
+  "potts-pixelcnn": PottsPixelCnn,
   xymade: XyMade,
 };
 

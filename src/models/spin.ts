@@ -278,14 +278,24 @@ export abstract class AutoregressiveSpinModel implements SpinModel {
   }
 
   protected checkAlive(where: string): void {
-    if (this.disposed) throw new Error(`${this.kind}.${where}: the model has been disposed`);
+    checkAliveModel(this.disposed, `${this.kind}.${where}`);
   }
 
   protected checkInput(x: tf.Tensor2D, where: string): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== this.size) {
-      const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
-      throw new Error(`${this.kind}.${where}: x must be a [batch, ${this.size}] tensor, got ${shape}`);
-    }
+    checkBatchInput(x, this.size, `${this.kind}.${where}`, "tensor");
+  }
+}
+
+/** Refuse a disposed model (shared by the model base classes); `where` is e.g. "made.sample". */
+export function checkAliveModel(disposed: boolean, where: string): void {
+  if (disposed) throw new Error(`${where}: the model has been disposed`);
+}
+
+/** Check that x is a [batch, size] tensor (`what` names it in the message, e.g. "tensor of states"). */
+export function checkBatchInput(x: tf.Tensor2D, size: number, where: string, what: string): void {
+  if (!(x instanceof tf.Tensor) || x.rank !== 2 || x.shape[1] !== size) {
+    const shape = x instanceof tf.Tensor ? `[${x.shape.join(", ")}]` : String(x);
+    throw new Error(`${where}: x must be a [batch, ${size}] ${what}, got ${shape}`);
   }
 }
 
@@ -295,5 +305,8 @@ export function checkModelSystem(model: GenerativeModel, system: SpinSystem, whe
     throw new Error(`${where}: model must be a GenerativeModel`);
   }
   if (system === null || typeof system !== "object" || system.kind !== "spin") throw new Error(`${where}: system must be a SpinSystem`);
+  const domain = (model as { domain?: unknown }).domain;
+  if (domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a ±1 spin system`);
+  if (domain !== undefined && domain !== "spin") throw new Error(`${where}: the model is a model of ${String(domain)} variables, not of ±1 spins`);
   if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} spins`);
 }

@@ -213,7 +213,7 @@ export function runDifferences(saved: Record<string, unknown>, now: Record<strin
 /**
  * A fingerprint of a system for the run record, so two systems of the same
  * name but other couplings (e.g. edited instance files) are told apart: for
- * spin systems the SHA-256 (first 16 hex digits) of the edges, couplings and
+ * spin systems (and Potts, XY: with q, h) the SHA-256 (first 16 hex digits) of the edges, couplings and
  * fields; for continuous ones the energies at three fixed pseudo-random points
  * in [−2, 2]^dim (from their own generator, never the run's).
  */

@@ -18,9 +18,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "../core/random";
-import { checkModelSystem, isSpinModel, sampleSpins } from "../models/spin";
+import { isSpinModel, sampleSpins } from "../models/spin";
+import { checkModelTarget } from "../models/target";
 import type { GenerativeModel } from "../models/types";
 import { energiesOf } from "../systems/observables";
+import { pottsOrderParameterOf } from "../systems/pottsObservables";
+import { xyMagnetizationOf } from "../systems/xyObservables";
 import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 
 /** What an objective gets for one step. */
@@ -85,32 +88,28 @@ export function reinforceLoss(logProb: tf.Tensor1D, signal: ArrayLike<number>): 
 }
 
 export interface ReinforceObjectiveOptions {
-  /** The system whose Boltzmann distribution at β_t is the target: ±1 spins, or (generic path) XY angles or Potts states. */
-  system: SpinSystem | XYSystem | PottsSystem;
+  /** The system whose Boltzmann distribution at β_t is the target: spins, Potts states or XY angles. */
+  system: SpinSystem | PottsSystem | XYSystem;
 }
 
 /**
- * REINFORCE reverse KL (see the module doc) for ±1-spin models, and for any
- * other discrete-or-angle system (XY, Potts) through the generic path: x and
- * ln q from the model's `sample`, E from `system.energyOf` in float64. Metrics per site:
- * freeEnergy = mean(βE + ln q)/(βN) and its standard error, energy,
- * entropy = −mean ln q / N, absMagnetization (|Σ s_i|/N for spins,
- * |Σ (cos θ_i, sin θ_i)|/N for XY, (q·max_k n_k/N − 1)/(q − 1) for Potts).
+ * REINFORCE reverse KL for ±1-spin models (see the module doc), and for
+ * q-state models of a Potts system or models of angles of an XY system
+ * (`latticeReinforce`). Metrics per variable: freeEnergy = mean(βE + ln q)/(βN)
+ * and its standard error, energy, entropy = −mean ln q / N, absMagnetization
+ * (|m| for spins and XY, the Potts order parameter (q·max_k n_k/N − 1)/(q − 1)).
  */
 export function reinforceObjective(options: ReinforceObjectiveOptions): Objective {
   const system = options?.system;
-  if (system === undefined || system === null || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem");
+  if (system === undefined || system === null || typeof system.energyOf !== "function") throw new Error("reinforceObjective: system must be a SpinSystem, PottsSystem or XYSystem");
+  if (system.kind === "potts" || system.kind === "xy") return latticeReinforce(system);
   const n = system.n;
   return {
-    name: "reinforce",
-    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
-    valueName: "mean βE + ln q",
-    spec: { type: "reinforce", system: system.name },
+    ...reinforceHeader(system.name),
     begin(ctx) {
-      if (system.kind !== "spin") return beginSampled(system, ctx);
       const { model, batch, rng } = ctx;
       const bt = ctx.beta;
-      checkReinforceModel(model, system, "reinforceObjective");
+      checkModelTarget(model, system, "reinforceObjective");
       const tapeLq = isSpinModel(model);
       const s = tapeLq ? model.sampleArrays(batch, { rng, logProb: false }) : sampleSpins(model, batch, { rng });
       const e = energiesOf(system, s.x, batch);
@@ -145,17 +144,7 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
           return reinforceLoss(lq, L);
         },
         finish() {
-          const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
-          return {
-            value: meanL,
-            metrics: {
-              freeEnergy: meanL / (bt * n),
-              freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
-              energy: sE / batch / n,
-              entropy: -sLq / batch / n,
-              absMagnetization: sM / batch,
-            },
-          };
+          return { value: meanL, metrics: reinforceMetrics({ L: sL, L2: sL2, E: sE, lq: sLq, M: sM }, batch, bt, n) };
         },
         dispose() {
           xT?.dispose();
@@ -165,88 +154,75 @@ export function reinforceObjective(options: ReinforceObjectiveOptions): Objectiv
   };
 }
 
-/**
- * Check that `model` can model `system`: for XY and Potts systems a model of
- * the same size whose `domain` is "angles" for XY (XY-MADE) and which is not
- * a ±1 spin model; for spin systems `checkModelSystem` and no angle model.
- */
-export function checkReinforceModel(model: GenerativeModel, system: SpinSystem | XYSystem | PottsSystem, where: string): void {
-  if (model === null || typeof model !== "object" || typeof model.logProb !== "function" || typeof model.sample !== "function") {
-    throw new Error(`${where}: model must be a GenerativeModel`);
-  }
-  const domain = (model as { domain?: unknown }).domain;
-  if (system === null || typeof system !== "object" || (system.kind !== "xy" && system.kind !== "potts")) {
-    checkModelSystem(model, system as SpinSystem, where);
-    if (domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a ±1 spin system`);
-    return;
-  }
-  if (model.size !== system.n) throw new Error(`${where}: the model has size ${model.size} but the system has ${system.n} sites`);
-  if (system.kind === "xy" && domain !== "angles") throw new Error(`${where}: an XY system needs a model of angles (domain "angles", e.g. xyMade), got ${isSpinModel(model) ? "a ±1 spin model" : "a model without domain \"angles\""}`);
-  if (system.kind === "potts" && domain === "angles") throw new Error(`${where}: the model draws angles (domain "angles") but the system is a Potts system`);
+/** What every REINFORCE objective says of itself: name, metrics, guarded value, spec. */
+function reinforceHeader(systemName: string): Pick<Objective, "name" | "metrics" | "valueName" | "spec"> {
+  return {
+    name: "reinforce",
+    metrics: ["freeEnergy", "freeEnergyError", "energy", "entropy", "absMagnetization"],
+    valueName: "mean βE + ln q",
+    spec: { type: "reinforce", system: systemName },
+  };
 }
 
-/** One REINFORCE step of a non-spin system (the generic path of `reinforceObjective`). */
-function beginSampled(system: XYSystem | PottsSystem, ctx: ObjectiveContext): ObjectiveStep {
-  const { model, batch, rng } = ctx;
-  const bt = ctx.beta;
+/**
+ * REINFORCE for Potts and XY systems: samples through the model's
+ * `sampleArrays` or `sample` (ln q from the sampler), energies in float64 from `system.energyOf`, the
+ * differentiable ln q from `model.logProb` on the same configurations.
+ */
+function latticeReinforce(system: PottsSystem | XYSystem): Objective {
   const n = system.n;
-  checkReinforceModel(model, system, "reinforceObjective");
-  let x: Float32Array;
-  let lq: Float64Array;
-  const s = model.sample(batch, { rng });
-  try {
-    x = Float32Array.from(s.x.dataSync() as Float32Array);
-    lq = Float64Array.from(s.logProb.dataSync());
-  } finally {
-    tf.dispose([s.x, s.logProb]);
-  }
-  const L = new Float64Array(batch);
-  let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
-  for (let b = 0; b < batch; b++) {
-    const row = x.subarray(b * n, (b + 1) * n);
-    const e = system.energyOf(row);
-    L[b] = bt * e + lq[b];
-    sL += L[b];
-    sL2 += L[b] * L[b];
-    sE += e;
-    sLq += lq[b];
-    if (system.kind === "xy") {
-      let mx = 0, my = 0;
-      for (let i = 0; i < n; i++) {
-        mx += Math.cos(row[i]);
-        my += Math.sin(row[i]);
-      }
-      sM += Math.hypot(mx, my) / n;
-    } else {
-      const counts = new Float64Array(system.q);
-      for (let i = 0; i < n; i++) counts[row[i]] += 1;
-      sM += (system.q * Math.max(...counts) / n - 1) / (system.q - 1);
-    }
-  }
-  const meanL = sL / batch;
-  let xT: tf.Tensor2D | null = null;
+  const order = (x: Float32Array, off: number): number => {
+    const row = x.subarray(off, off + n);
+    return system.kind === "potts" ? pottsOrderParameterOf(row, system.q) : xyMagnetizationOf(row).abs;
+  };
   return {
-    precheck: meanL,
-    loss() {
-      xT = tf.tensor2d(x, [batch, n]);
-      return reinforceLoss(model.logProb(xT), L);
-    },
-    finish() {
-      const varL = Math.max(0, (sL2 - batch * meanL * meanL) / (batch - 1));
+    ...reinforceHeader(system.name),
+    begin(ctx) {
+      const { model, batch, rng } = ctx;
+      const bt = ctx.beta;
+      checkModelTarget(model, system, "reinforceObjective");
+      // typed arrays straight from models that have sampleArrays (the q-state ones), else through `sample`
+      const { x, logProb: lq } = sampleSpins(model, batch, { rng });
+      const L = new Float64Array(batch);
+      let sL = 0, sL2 = 0, sE = 0, sLq = 0, sM = 0;
+      for (let b = 0; b < batch; b++) {
+        const e = system.energyOf(x.subarray(b * n, (b + 1) * n));
+        L[b] = bt * e + lq[b];
+        sL += L[b];
+        sL2 += L[b] * L[b];
+        sE += e;
+        sLq += lq[b];
+        sM += order(x, b * n);
+      }
+      const meanL = sL / batch;
+      let xT: tf.Tensor2D | null = null;
       return {
-        value: meanL,
-        metrics: {
-          freeEnergy: meanL / (bt * n),
-          freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
-          energy: sE / batch / n,
-          entropy: -sLq / batch / n,
-          absMagnetization: sM / batch,
+        precheck: meanL,
+        loss() {
+          xT = tf.tensor2d(x, [batch, n]);
+          return reinforceLoss(model.logProb(xT), L);
+        },
+        finish() {
+          return { value: meanL, metrics: reinforceMetrics({ L: sL, L2: sL2, E: sE, lq: sLq, M: sM }, batch, bt, n) };
+        },
+        dispose() {
+          xT?.dispose();
         },
       };
     },
-    dispose() {
-      xT?.dispose();
-    },
+  };
+}
+
+/** The REINFORCE metrics per variable from a batch's sums of L = βE + ln q, L², E, ln q and |m|. */
+function reinforceMetrics(sum: { L: number; L2: number; E: number; lq: number; M: number }, batch: number, bt: number, n: number): Record<string, number> {
+  const meanL = sum.L / batch;
+  const varL = Math.max(0, (sum.L2 - batch * meanL * meanL) / (batch - 1));
+  return {
+    freeEnergy: meanL / (bt * n),
+    freeEnergyError: Math.sqrt(varL / batch) / (bt * n),
+    energy: sum.E / batch / n,
+    entropy: -sum.lq / batch / n,
+    absMagnetization: sum.M / batch,
   };
 }
 

@@ -20,12 +20,13 @@ import { type RandomOptions } from "../core/random";
 import type { DataFrame } from "../core/table";
 import { checkInteger, checkKeys } from "../core/validate";
 import { checkModelSystem } from "../models/spin";
+import { checkModelTarget } from "../models/target";
 import { energiesOf } from "../systems/observables";
 import type { GenerativeModel } from "../models/types";
 import type { PottsSystem, SpinSystem, XYSystem } from "../systems/types";
 import type { Adam, AdamOptions } from "./adam";
 import { describeModel, DivergenceError, runTraining, systemFingerprint, type DriverRow } from "./driver";
-import { checkReinforceModel, reinforceLoss, reinforceObjective } from "./objectives";
+import { reinforceLoss, reinforceObjective } from "./objectives";
 import { betaSchedule, lrSchedule, type LrSchedule } from "./schedule";
 
 // Kept here for callers of boltzlab 0.1 (bz.train.energiesOf, bz.train.checkModelSystem, bz.train.reinforceLoss).
@@ -33,8 +34,8 @@ export { checkModelSystem, energiesOf, reinforceLoss };
 
 export interface TrainVanOptions extends RandomOptions {
   model: GenerativeModel;
-  /** ±1 spins, or an XY (angles) / Potts system: those train through the objective's generic path (x and ln q from `model.sample`). */
-  system: SpinSystem | XYSystem | PottsSystem;
+  /** A spin system (±1 models), a Potts system (q-state models) or an XY system (models of angles). */
+  system: SpinSystem | PottsSystem | XYSystem;
   /** Target inverse temperature β > 0. */
   beta: number;
   /** Total number of gradient steps of the run (the most, when `minutes` is given); with `resume`, the step to continue to. */
@@ -140,7 +141,7 @@ export function trainVan(options: TrainVanOptions): TrainVanResult {
   if (options === null || typeof options !== "object") throw new Error(`${W}: options must be an object`);
   checkKeys(options, KNOWN, W);
   const { model, system } = options;
-  checkReinforceModel(model, system, W);
+  checkModelTarget(model, system, W);
   const betaS = betaSchedule({ beta: options.beta, anneal: options.anneal, betaStart: options.betaStart }, W);
   const batch = checkInteger(options.batch ?? 1000, "batch", W, { min: 2 });
   const lrS = lrSchedule({ lr: options.lr ?? 1e-3, schedule: options.schedule, lrMin: options.lrMin, decay: options.lrDecay }, W, { decay: "lrDecay" });

@@ -8,6 +8,8 @@ import { ensureBackend } from "../../src/core/backend";
 import { Made, made } from "../../src/models/made";
 import { PixelCnn, pixelcnn } from "../../src/models/pixelcnn";
 import { TwoBo, twobo } from "../../src/models/twobo";
+import { PottsMade, pottsMade } from "../../src/models/pottsMade";
+import { PottsPixelCnn, pottsPixelcnn } from "../../src/models/pottsPixelcnn";
 import { XyMade, xyMade } from "../../src/models/xyMade";
 import { modelFromConfig, modelTypes, registerModelType, type ModelClass } from "../../src/models/registry";
 import type { ModelConfig, ModelContext, SpinModel } from "../../src/models/spin";
@@ -55,6 +57,21 @@ const CASES: Record<string, { cls: ModelClass; cases: Case[] }> = {
       { label: "twobo skip only", build: () => twobo({ system: grid, hidden: [], betaSkip: false, skipWeight: 1.5, seed: 3 }), context: { system: grid } },
     ],
   },
+  "potts-made": {
+    cls: PottsMade,
+    cases: [
+      { label: "potts-made q=3", build: () => pottsMade({ size: 6, q: 3, seed: 1 }) as unknown as SpinModel },
+      { label: "potts-made deep residual first-state", build: () => pottsMade({ size: 6, q: 4, depth: 3, width: 2, residual: true, symmetry: "first-state", seed: 2 }) as unknown as SpinModel },
+      { label: "potts-made mixture, no bias", build: () => pottsMade({ size: 5, q: 3, depth: 1, bias: false, symmetry: "mixture", epsilon: 1e-4, seed: 3 }) as unknown as SpinModel },
+    ],
+  },
+  "potts-pixelcnn": {
+    cls: PottsPixelCnn,
+    cases: [
+      { label: "potts-pixelcnn open", build: () => pottsPixelcnn({ L: 3, cols: 4, q: 3, depth: 3, width: 3, halfKernel: 1, seed: 1 }) as unknown as SpinModel },
+      { label: "potts-pixelcnn periodic first-state residual", build: () => pottsPixelcnn({ L: 4, q: 3, depth: 3, width: 2, halfKernel: 1, residual: true, periodic: true, symmetry: "first-state", seed: 2 }) as unknown as SpinModel },
+      ],
+    },
   // XY-MADE is not a spin model, but has config(), variableNames and logProbArrays (of angles: the ±1 test states are angles too)
   xymade: {
     cls: XyMade,
@@ -92,6 +109,8 @@ function checkRoundTrip(m: SpinModel, rebuild: (c: ModelConfig) => SpinModel, la
     const batch = 24;
     const x = allStateArrays(n).subarray(0, batch * n);
     for (let b = 0; b < batch; b += 3) for (let i = 0; i < n; i += 2) x[b * n + i] = -x[b * n + i]; // not only the first states
+    const q = (m as unknown as { domain?: string; q?: number }).domain === "potts" ? (m as unknown as { q: number }).q : 0;
+    if (q > 0) for (let k = 0; k < x.length; k++) x[k] = ((x[k] + 1) / 2 + (k % 3)) % q; // q-state models take states 0…q−1
     assert.deepEqual(Array.from(copy.logProbArrays(x, batch)), Array.from(m.logProbArrays(x, batch)), `${label}: ln q (arrays)`);
     const [a, b] = tf.tidy(() => {
       const xt = tf.tensor2d(x, [batch, n]);
@@ -151,7 +170,7 @@ test("an unknown type names itself and the known types; bad configs are refused,
   const madeConfig = made({ size: 4, seed: 1 }).config();
   const pcConfig: ModelConfig = { type: "pixelcnn", size: 9, rows: 3, cols: 3, depth: 2, width: 2, halfKernel: 1, residual: false, z2: false, bias: true, biasFreeFirst: true, epsilon: 1e-7 };
   const cases: [string, () => unknown, RegExp][] = [
-    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, twobo, xymade\)/],
+    ["unknown type", () => modelFromConfig({ type: "nope", size: 3 }), /modelFromConfig: unknown model type "nope" \(known: made, pixelcnn, potts-made, potts-pixelcnn, twobo, xymade\)/],
     ["no type", () => modelFromConfig({ size: 3 } as unknown as ModelConfig), /modelFromConfig: config must be an object with a string `type`/],
     ["null config", () => modelFromConfig(null as unknown as ModelConfig), /modelFromConfig: config must be an object/],
     ["inherited key as type", () => modelFromConfig({ type: "toString", size: 3 }), /unknown model type "toString"/],
@@ -190,5 +209,5 @@ test("registerModelType takes a class with a static fromConfig (or a factory); a
   });
   modelFromConfig(made({ size: 3, seed: 1 }).config()).dispose();
   assert.equal(calls, 1);
-  assert.deepEqual(modelTypes(), ["made", "pixelcnn", "tiny", "twobo", "xymade"]);
+  assert.deepEqual(modelTypes(), ["made", "pixelcnn", "potts-made", "potts-pixelcnn", "tiny", "twobo", "xymade"]);
 });

@@ -115,6 +115,16 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.equal(Number(m[5]), 1, "Metropolis from the open state never closes");
     assert.ok(Number(m[3]) > 0, `the generator draws open configurations too (fraction ${m[3]})`);
   },
+  "08-potts-and-xy.ipynb": (printed) => {
+    const m = /POTTS3 L=(\d+) reference=(\S+) fRef=(\S+) fRefErr=(\S+) fq=(\S+) relErr=(\S+) fIS=(\S+) sigmasIS=(\S+) tiSigmas=(\S+)/.exec(printed);
+    assert.ok(m !== null, "notebook 08 prints its POTTS3 line");
+    const [relErr, sigmasIS, tiSigmas] = [Number(m[6]), Number(m[8]), Number(m[9])];
+    // F_q is a variational upper bound (up to its sampling noise), and close to the reference after training
+    assert.ok(relErr > -1e-3 && relErr < 0.05, `3-state Potts: (F_q − F)/|F| = ${relErr}`);
+    assert.ok(Math.abs(sigmasIS) < 5, `importance-sampled F within 5σ of the reference: ${sigmasIS}σ`);
+    // with an exact reference, the Wolff thermodynamic integration must agree with it
+    if (m[2] === "exact") assert.ok(Math.abs(tiSigmas) < 4, `Wolff thermodynamic integration within 4σ of exact: ${tiSigmas}σ`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
