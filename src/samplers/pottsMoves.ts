@@ -193,7 +193,7 @@ function bondThresholds(J: Float64Array, beta: number): Float64Array {
 export function pottsWolffMove(): Move<PottsChainState> {
   let flipped = 0;
   let clusters = 0;
-  let p = new Float64Array(0);
+  let p: Float64Array = new Float64Array(0);
   let queue = new Int32Array(0);
   let stamp = new Int32Array(0);
   let mark = 0;
