@@ -40,3 +40,6 @@ export { summarize, type SummaryOptions, type SamplerSummary } from "./summary";
 export { latentMc, type LatentMcOptions, type LatentFlow } from "./latent";
 export { continuousMetropolis, mala, type ContinuousSamplerOptions } from "./continuous";
 export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAnnealingResult, type PaCurvePoint, type PaEstimate, type PaRun } from "./populationAnnealing";
+export { hmc, hmcMove, type HmcOptions, type HmcMoveOptions, type HmcMove } from "./hmc";
+export { flowMcmc, flowProposalMove, type FlowMcmcOptions, type FlowProposalOptions, type FlowProposalMove } from "./flowMcmc";
+export { FieldChainState, independentSampleCost, type PointState, type ObservableSystem, type SampleCost } from "./fieldState";
