@@ -37,8 +37,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   for (const cfg of configs) {
     const system = phi4({ L: cfg.L, m2: -4, lambda: 4.25 });
     const model = boltzmannGenerator({ flow: convFlow({ L: cfg.L, layers: cfg.layers, hidden: cfg.hidden, kernel: cfg.kernel, seed: 1 }) });
-    trainBoltzmannGenerator(model, { system, beta: 1, steps: 2, batch: cfg.batch, seed: 1, progress: false });
-    const r = trainBoltzmannGenerator(model, { system, beta: 1, steps, batch: cfg.batch, seed: 2, progress: false });
+    trainBoltzmannGenerator(model, { system, beta: 1, steps: 2, batch: cfg.batch, seed: 1, progress: false, energyCut: false });
+    const r = trainBoltzmannGenerator(model, { system, beta: 1, steps, batch: cfg.batch, seed: 2, progress: false, energyCut: false });
     const flops = 3 * convFlops(cfg.L, cfg.layers, cfg.hidden, cfg.kernel, cfg.batch);
     const t0 = performance.now();
     const reps = ctx.fast ? 1 : 3;

@@ -27,7 +27,7 @@ ensureBackend();
 const system = phi4({ L: arg.L, m2: arg.m2, lambda: arg.lambda });
 const t0 = Date.now();
 const model = boltzmannGenerator({ flow: convFlow({ L: arg.L, layers: arg.layers, hidden: [arg.hidden, arg.hidden], seed: arg.seed }) });
-const tr = trainBoltzmannGenerator(model, { system, beta: 1, steps: arg.steps, batch: arg.batch, lr: arg.lr, minutes: arg.minutes, seed: arg.seed + 1, progress: false, clip: 10 });
+const tr = trainBoltzmannGenerator(model, { system, beta: 1, steps: arg.steps, batch: arg.batch, lr: arg.lr, minutes: arg.minutes, seed: arg.seed + 1, progress: false, clip: 10, energyCut: false });
 const hist = tr.history.toRecords() as { energyLoss: number; essFraction: number }[];
 const tail = hist.slice(-50);
 const trainSeconds = (Date.now() - t0) / 1000;

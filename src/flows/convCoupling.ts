@@ -243,7 +243,8 @@ export class ConvFlow extends CompositeFlow {
  * `layers` convolutional couplings with alternating checkerboard parity,
  * identity at initialisation for the affine transform. Use it with a standard
  * normal prior: `boltzmannGenerator({ flow: convFlow({ L: 16 }) })`, and
- * train it by energy with `trainBoltzmannGenerator`. Parameters:
+ * train it by energy with `trainBoltzmannGenerator` (for lattice actions with
+ * `energyCut: false`: S is O(V), far above the default cut at βE = 100). Parameters:
  * layers·Σ_l (k²·c_l·c_{l+1} + c_{l+1}), independent of L.
  */
 export function convFlow(options: ConvFlowOptions): ConvFlow {

@@ -20,7 +20,7 @@ let trained: ReturnType<typeof boltzmannGenerator> | null = null;
 function model() {
   if (trained === null) {
     trained = boltzmannGenerator({ flow: convFlow({ L: 4, layers: 4, hidden: [8, 8], seed: 1 }) });
-    const r = trainBoltzmannGenerator(trained, { system, beta: 1, steps: 150, batch: 256, lr: 5e-3, seed: 2, progress: false });
+    const r = trainBoltzmannGenerator(trained, { system, beta: 1, steps: 150, batch: 256, lr: 5e-3, seed: 2, progress: false, energyCut: false });
     console.log(`trained in ${r.elapsedMs.toFixed(0)} ms`);
   }
   return trained;
