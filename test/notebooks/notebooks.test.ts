@@ -97,6 +97,12 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.ok(Number(m[1]) > -4, `F_q is a variational upper bound: the smallest (F_q − F)/error is ${m[1]}`);
     assert.ok(Number(m[2]) >= -1e-9, `naive mean field is an upper bound: the smallest F_NMF − F is ${m[2]}`);
   },
+  "09-phi4-flow-mcmc.ipynb": (printed) => {
+    const m = /AGREEMENT maxAbsMSigma=([\d.]+) pairs=(\d+)/.exec(printed);
+    assert.ok(m !== null, "notebook 09 prints its AGREEMENT line");
+    assert.ok(Number(m[2]) >= 2, `notebook 09 compares at least two (L, λ) points, got ${m[2]}`);
+    assert.ok(Number(m[1]) <= 4, `flow MCMC and HMC are both exact: the largest |⟨|M|⟩_flow − ⟨|M|⟩_HMC| / σ is ${m[1]}`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
