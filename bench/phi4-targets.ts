@@ -17,7 +17,7 @@ import { flowMcmc } from "../src/samplers/flowMcmc";
 import { hmc } from "../src/samplers/hmc";
 import { phi4 } from "../src/systems/continuous/phi4";
 
-const arg: Record<string, number> = { L: 16, m2: -4, lambda: 4.25, minutes: 20, steps: 100000, batch: 128, layers: 8, hidden: 16, lr: 1e-3, flowSteps: 20000, hmcSweeps: 40000, seed: 1 };
+const arg: Record<string, number> = { pretrainL: 0, pretrainMinutes: 5, L: 16, m2: -4, lambda: 4.25, minutes: 20, steps: 100000, batch: 128, layers: 8, hidden: 16, lr: 1e-3, flowSteps: 20000, hmcSweeps: 40000, seed: 1 };
 for (const a of process.argv.slice(2)) {
   const [k, v] = a.split("=");
   if (!(k in arg)) throw new Error(`unknown argument ${k}`);
@@ -27,6 +27,16 @@ ensureBackend();
 const system = phi4({ L: arg.L, m2: arg.m2, lambda: arg.lambda });
 const t0 = Date.now();
 const model = boltzmannGenerator({ flow: convFlow({ L: arg.L, layers: arg.layers, hidden: [arg.hidden, arg.hidden], seed: arg.seed }) });
+// the conv flow's parameters do not depend on L: optionally train at a smaller lattice first and start from those weights
+let pretrain: Record<string, number> | null = null;
+if (arg.pretrainL > 0) {
+  const small = boltzmannGenerator({ flow: convFlow({ L: arg.pretrainL, layers: arg.layers, hidden: [arg.hidden, arg.hidden], seed: arg.seed }) });
+  const sys0 = phi4({ L: arg.pretrainL, m2: arg.m2, lambda: arg.lambda });
+  const p = trainBoltzmannGenerator(small, { system: sys0, beta: 1, steps: arg.steps, batch: arg.batch, lr: arg.lr, minutes: arg.pretrainMinutes, seed: arg.seed + 5, progress: false, clip: 10, energyCut: false });
+  model.trainableVariables.forEach((v, k) => v.assign(small.trainableVariables[k]));
+  pretrain = { L: arg.pretrainL, steps: p.steps, msPerStep: p.msPerStep, seconds: p.elapsedMs / 1000 };
+  small.dispose();
+}
 const tr = trainBoltzmannGenerator(model, { system, beta: 1, steps: arg.steps, batch: arg.batch, lr: arg.lr, minutes: arg.minutes, seed: arg.seed + 1, progress: false, clip: 10, energyCut: false });
 const hist = tr.history.toRecords() as { energyLoss: number; essFraction: number }[];
 const tail = hist.slice(-50);
@@ -50,6 +60,7 @@ const sigma = Math.abs(f.absMagnetization.mean - h.absMagnetization.mean) / Math
 const sigmaPhi2 = Math.abs(f.phi2.mean - h.phi2.mean) / Math.hypot(f.phi2.error, h.phi2.error);
 console.log(JSON.stringify({
   system: system.name, args: arg,
+  pretrain,
   training: { steps: tr.steps, msPerStep: tr.msPerStep, seconds: trainSeconds, finalEnergyLoss: tail.reduce((a, r) => a + r.energyLoss, 0) / tail.length, finalEss: tail.reduce((a, r) => a + r.essFraction, 0) / tail.length, essFraction: rw.essFraction },
   flowMcmc: { ...f, seconds: flowSeconds, diagnostics: fm.diagnostics },
   hmc: { ...h, seconds: hmcSeconds, stepSize: hm.diagnostics.stepSize, leapfrogSteps: hm.diagnostics.leapfrogSteps },
