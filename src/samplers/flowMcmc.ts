@@ -19,7 +19,8 @@ import { checkInteger, checkKeys, checkPositive } from "../core/validate";
 import { resolveRng, type Rng } from "../core/random";
 import type { GenerativeModel } from "../models/types";
 import type { ContinuousSystem } from "../systems/types";
-import { runChains, type Move } from "./driver";
+import { runChains, sequence, type Move } from "./driver";
+import { hmcMove, type HmcMoveOptions } from "./hmc";
 import { FieldChainState, type PointState } from "./fieldState";
 import { checkModel, modelLogProb } from "./modelAccess";
 import type { SamplerOptions, SamplerResult } from "./types";
@@ -133,9 +134,16 @@ export interface FlowMcmcOptions extends Omit<SamplerOptions, "initial"> {
   model: GenerativeModel;
   /** Proposals drawn per model call (default max(chains, 256)). */
   batchSize?: number;
+  /**
+   * Also one HMC trajectory per step after the flow proposal (options of `hmcMove`;
+   * `tuneSteps` defaults to burnIn). Local moves reach what a mode-seeking flow
+   * under-covers (e.g. φ⁴ fields near M = 0), which the independence chain alone
+   * visits too rarely in a finite run. Default: none.
+   */
+  hmc?: HmcMoveOptions;
 }
 
-const KEYS = ["beta", "sweeps", "chains", "burnIn", "thin", "keepSamples", "progress", "seed", "rng", "model", "batchSize"];
+const KEYS = ["beta", "sweeps", "chains", "burnIn", "thin", "keepSamples", "progress", "seed", "rng", "model", "batchSize", "hmc"];
 
 /**
  * Flow-based MCMC on a continuous system; `sweeps` counts proposals per chain,
@@ -157,12 +165,14 @@ export function flowMcmc(system: ContinuousSystem, options: FlowMcmcOptions): Sa
   if (burnIn >= steps) throw new Error(`${where}: burnIn (${burnIn}) must be < sweeps (${steps})`);
   if (options.keepSamples !== undefined && typeof options.keepSamples !== "boolean") throw new Error(`${where}: keepSamples must be a boolean`);
   if (options.progress !== undefined && typeof options.progress !== "boolean") throw new Error(`${where}: progress must be a boolean`);
+  if (options.hmc !== undefined && (options.hmc === null || typeof options.hmc !== "object")) throw new Error(`${where}: hmc must be an object of hmcMove options`);
   const move = flowProposalMove({ model, batchSize: options.batchSize });
+  const local = options.hmc === undefined ? null : hmcMove({ tuneSteps: burnIn, ...options.hmc });
   const rng = resolveRng(options, where);
   // start every chain from a model sample, with its ln q
   const start = drawProposals(model, chains, rng);
   const state = new FieldChainState(system, beta, chains, start.x, where);
-  return runChains(state, move, {
+  return runChains(state, local === null ? move : sequence<typeof state>([move, local], { name: "flow+hmc" }), {
     label: where,
     total: steps,
     burnIn,

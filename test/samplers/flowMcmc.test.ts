@@ -53,6 +53,13 @@ test("flowProposalMove composes with HMC in one step (sequence) and re-evaluates
   const r = runChains(state, sequence([flowProposalMove({ model: m }), hmcMove({ stepSize: 0.2, leapfrogSteps: 3 })]), { label: "mix", total: 1000, burnIn: 50, thin: 1, keepSamples: false, progress: false, rng: new Rng(6) });
   const st = r.stats.phi2;
   assert.ok(Math.abs(st.mean - exact.phi2) < 4 * st.error, `${st.mean} ± ${st.error} vs ${exact.phi2}`);
+  // the same through flowMcmc's hmc option
+  const r2 = flowMcmc(system, { model: m, beta: 1, sweeps: 800, burnIn: 50, chains: 4, seed: 8, hmc: { leapfrogSteps: 3 } });
+  assert.equal(r2.diagnostics.sampler, "flowMcmc");
+  assert.equal(r2.diagnostics.kind, "hmc");
+  assert.ok(typeof r2.diagnostics.longestRejectionRun === "number");
+  const st2 = r2.stats.phi2;
+  assert.ok(Math.abs(st2.mean - exact.phi2) < 4 * st2.error, `${st2.mean} ± ${st2.error} vs ${exact.phi2}`);
 });
 
 test("flowMcmc frees its tensors and is seeded", () => {
@@ -76,6 +83,8 @@ test("flowMcmc bad input", () => {
     [() => flowMcmc(big, { model: m, beta: 1, sweeps: 10 }), "model.size = 16 does not match the system size 36"],
     [() => flowMcmc(system, { model: m, beta: 1, sweeps: 10, batchSize: 0 }), "flowProposalMove: batchSize must be ≥ 1"],
     [() => flowMcmc(system, { model: m, beta: 1, sweeps: 10, initial: [1] } as never), 'flowMcmc: unknown option "initial"'],
+    [() => flowMcmc(system, { model: m, beta: 1, sweeps: 10, hmc: { stepSize: -1 } }), "hmcMove: stepSize must be > 0"],
+    [() => flowMcmc(system, { model: m, beta: 1, sweeps: 10, hmc: 3 as never }), "flowMcmc: hmc must be an object"],
   ];
   for (const [f, msg] of cases) assert.throws(f, (e: Error) => e.message.includes(msg), msg);
   trained?.dispose();
