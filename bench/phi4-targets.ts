@@ -45,6 +45,9 @@ const rw = reweight(model, { system, beta: 1, samples: 2048, seed: arg.seed + 2 
 const t1 = Date.now();
 const fm = flowMcmc(system, { model, beta: 1, sweeps: arg.flowSteps, burnIn: 100, seed: arg.seed + 3, batchSize: 512 });
 const flowSeconds = (Date.now() - t1) / 1000;
+const t3 = Date.now();
+const fh = flowMcmc(system, { model, beta: 1, sweeps: arg.flowSteps, burnIn: 100, seed: arg.seed + 5, batchSize: 512, hmc: {} });
+const flowHmcSeconds = (Date.now() - t3) / 1000;
 const t2 = Date.now();
 const hm = hmc(system, { beta: 1, sweeps: arg.hmcSweeps, burnIn: 1000, seed: arg.seed + 4 });
 const hmcSeconds = (Date.now() - t2) / 1000;
@@ -56,6 +59,8 @@ const pick = (r: typeof fm, steps: number) => ({
   cost: independentSampleCost(r, { observable: "absMagnetization", steps }),
 });
 const f = pick(fm, arg.flowSteps), h = pick(hm, arg.hmcSweeps);
+const fhp = pick(fh, arg.flowSteps);
+const sigmaMixed = Math.abs(fhp.absMagnetization.mean - h.absMagnetization.mean) / Math.hypot(fhp.absMagnetization.error, h.absMagnetization.error);
 const sigma = Math.abs(f.absMagnetization.mean - h.absMagnetization.mean) / Math.hypot(f.absMagnetization.error, h.absMagnetization.error);
 const sigmaPhi2 = Math.abs(f.phi2.mean - h.phi2.mean) / Math.hypot(f.phi2.error, h.phi2.error);
 console.log(JSON.stringify({
@@ -64,6 +69,7 @@ console.log(JSON.stringify({
   training: { steps: tr.steps, msPerStep: tr.msPerStep, seconds: trainSeconds, finalEnergyLoss: tail.reduce((a, r) => a + r.energyLoss, 0) / tail.length, finalEss: tail.reduce((a, r) => a + r.essFraction, 0) / tail.length, essFraction: rw.essFraction },
   flowMcmc: { ...f, seconds: flowSeconds, diagnostics: fm.diagnostics },
   hmc: { ...h, seconds: hmcSeconds, stepSize: hm.diagnostics.stepSize, leapfrogSteps: hm.diagnostics.leapfrogSteps },
-  absMagnetizationSigma: sigma, phi2Sigma: sigmaPhi2,
+  flowHmc: { ...fhp, seconds: flowHmcSeconds, longestRejectionRun: fh.diagnostics.longestRejectionRun },
+  absMagnetizationSigma: sigma, phi2Sigma: sigmaPhi2, absMagnetizationSigmaFlowHmc: sigmaMixed,
 }, null, 2));
 model.dispose();
