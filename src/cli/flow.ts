@@ -19,18 +19,21 @@ import { doubleWell } from "../systems/continuous/quartic";
 import { writeTable } from "../io/table";
 import type { Command } from "./args";
 import { asUsage, checkOutDir, need } from "./checks";
-import { flowDimer } from "./flowDimer";
+import { FLOW_DIMER_USAGE, flowDimer } from "./flowDimer";
 import { finiteOrNull, printWarnings } from "./warnings";
+import { FLOW_PHI4_USAGE, flowPhi4 } from "./flowPhi4";
+import { isPhi4Spec } from "../systems/continuous/phi4";
 
 export const flowCommand: Command = {
   name: "flow",
-  summary: "train a Boltzmann generator (by energy, by example or combined) and report ESS and ΔF between the wells against quadrature",
+  summary: "train a Boltzmann generator (by energy, by example or combined) and report ESS and ΔF between the wells against quadrature; φ⁴ (conv flow + flow MCMC) and the dimer in solvent (against umbrella sampling)",
   usage:
     "boltzlab flow --system doublewell [--dim 2] [--beta 1] [--loss energy|example|combined] [--steps 1000] [--seed 0] " +
-    "[--layers 4] [--hidden 64,64] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR [--format csv|parquet]]",
+    "[--layers 4] [--hidden 64,64] [--coupling affine|spline] [--batch 512] [--lr 0.001] [--samples 200000] [--start both|left|right] [--out DIR [--format csv|parquet]]\n       " + FLOW_PHI4_USAGE + "\n       " + FLOW_DIMER_USAGE,
   async run(opts) {
     const where = "boltzlab flow";
     if (opts.optionalString("system") === "dimer") return flowDimer(opts);
+    if (isPhi4Spec(opts.optionalString("system"))) return flowPhi4(opts);
     const systemName = opts.string("system", "doublewell");
     const dim = opts.integer("dim", 2);
     const beta = opts.number("beta", 1);

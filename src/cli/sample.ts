@@ -16,6 +16,8 @@ import { asUsage, checkCheckpointFile, need } from "./checks";
 import { UsageError } from "../core/errors";
 import { PA_USAGE, samplePa } from "./samplePa";
 import { isPottsOrXYSpec, POTTS_SAMPLE_USAGE, samplePotts } from "./samplePotts";
+import { SAMPLE_PHI4_USAGE, samplePhi4 } from "./samplePhi4";
+import { isPhi4Spec } from "../systems/continuous/phi4";
 
 const SAMPLERS = ["metropolis", "heatbath", "wolff", "pt", "nmcmc", "pa"] as const;
 type SamplerName = (typeof SAMPLERS)[number];
@@ -39,10 +41,11 @@ export const sampleCommand: Command = {
   name: "sample",
   summary: "Monte Carlo on a spin system (metropolis, heatbath, wolff, pt, nmcmc): E and |m| per spin with errors, τ_int in sweeps, acceptance, exact E where known; pa (population annealing): F and E per spin along the β schedule",
   usage:
-    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc|pa] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]\n       " + PA_USAGE + "\n       " + POTTS_SAMPLE_USAGE,
+    "boltzlab sample (--system SPEC | --instance FILE) --beta B [--sampler metropolis|heatbath|wolff|pt|nmcmc|pa] [--sweeps N] [--burn-in N] [--thin K] [--chains C] [--seed S] [--betas b1,b2,..] [--replicas R] [--model CHECKPOINT] [--local-sweeps K]\n       " + PA_USAGE + "\n       " + POTTS_SAMPLE_USAGE + "\n       " + SAMPLE_PHI4_USAGE,
   async run(opts: Options) {
     const where = "boltzlab sample";
     const spec = opts.optionalString("system");
+    if (isPhi4Spec(spec)) return samplePhi4(opts);
     const instance = opts.optionalString("instance");
     const beta = opts.number("beta");
     if (isPottsOrXYSpec(spec)) return samplePotts(opts, { where, spec, instance, beta });

@@ -66,13 +66,16 @@ function checkKernel(k: unknown, L: number, where: string): number {
   return kernel;
 }
 
-/** Circular padding of NHWC [B, L, L, C] by p on both spatial axes. */
-function wrapPad(x: tf.Tensor4D, p: number): tf.Tensor4D {
-  if (p === 0) return x;
-  const [B, H, W, C] = x.shape;
-  const rows = tf.concat([tf.slice(x, [0, H - p, 0, 0], [B, p, W, C]), x, tf.slice(x, [0, 0, 0, 0], [B, p, W, C])], 1) as tf.Tensor4D;
-  const H2 = H + 2 * p;
-  return tf.concat([tf.slice(rows, [0, 0, W - p, 0], [B, H2, p, C]), rows, tf.slice(rows, [0, 0, 0, 0], [B, H2, p, C])], 2) as tf.Tensor4D;
+/**
+ * Indices into the flat L² sites of the circularly padded (L + 2p)² grid: one
+ * gather pads periodically (one kernel, and one in the gradient, instead of
+ * four slices and two concats).
+ */
+function wrapIndex(L: number, p: number): Int32Array {
+  const W = L + 2 * p;
+  const idx = new Int32Array(W * W);
+  for (let r = 0; r < W; r++) for (let c = 0; c < W; c++) idx[r * W + c] = ((r - p + L) % L) * L + ((c - p + L) % L);
+  return idx;
 }
 
 /** One checkerboard-masked coupling with a periodic CNN conditioner. */
@@ -90,8 +93,10 @@ export class ConvCoupling implements Flow {
   private readonly active: tf.Tensor1D;
   private readonly frozen: tf.Tensor1D;
   private readonly reassemble: tf.Tensor1D;
-  /** 1 on frozen sites, 0 on active ones, [1, L, L, 1]. */
-  private readonly mask: tf.Tensor4D;
+  /** 1 on frozen sites, 0 on active ones, [1, L², 1]. */
+  private readonly mask: tf.Tensor3D;
+  /** Gather indices of the circular padding, null for kernel 1. */
+  private readonly pad: tf.Tensor1D | null;
 
   constructor(options: ConvCouplingOptions) {
     const where = "ConvCoupling";
@@ -126,8 +131,9 @@ export class ConvCoupling implements Flow {
     this.active = tf.keep(tf.tensor1d(act, "int32"));
     this.frozen = tf.keep(tf.tensor1d(fro, "int32"));
     this.reassemble = tf.keep(tf.tensor1d(where2, "int32"));
-    this.mask = tf.keep(tf.tensor4d(maskData, [1, L, L, 1]));
+    this.mask = tf.keep(tf.tensor3d(maskData, [1, this.dim, 1]));
     const k = this.kernel;
+    this.pad = k === 1 ? null : tf.keep(tf.tensor1d(wrapIndex(L, (k - 1) / 2), "int32"));
     const channels = [1, ...this.hidden, this.transform.paramsPerElement];
     for (let l = 0; l + 1 < channels.length; l++) {
       const last = l + 2 === channels.length;
@@ -150,18 +156,21 @@ export class ConvCoupling implements Flow {
   private params(x: tf.Tensor2D): tf.Tensor3D {
     const B = x.shape[0];
     const L = this.L;
-    const p = (this.kernel - 1) / 2;
-    let h = tf.mul(tf.reshape(x, [B, L, L, 1]), this.mask) as tf.Tensor4D;
+    const W = L + this.kernel - 1;
+    // channels-last flat sites [B, L², C]; each layer pads by one gather, convolves "valid" back to L×L
+    let h = tf.mul(tf.reshape(x, [B, this.dim, 1]), this.mask) as tf.Tensor3D;
     const n = this.filters.length;
     for (let l = 0; l < n; l++) {
-      const pre = tf.add(tf.conv2d(wrapPad(h, p), this.filters[l] as tf.Tensor4D, 1, "valid"), this.biases[l]) as tf.Tensor4D;
-      if (l + 1 === n) h = pre;
-      else if (this.activation === "relu") h = tf.relu(pre);
-      else if (this.activation === "tanh") h = tf.tanh(pre);
-      else h = tf.leakyRelu(pre, 0.2);
+      const C = h.shape[2];
+      const padded = (this.pad === null ? tf.reshape(h, [B, L, L, C]) : tf.reshape(tf.gather(h, this.pad, 1), [B, W, W, C])) as tf.Tensor4D;
+      const last = l + 1 === n;
+      const fusedAct = !last && this.activation === "relu" ? "relu" : "linear";
+      let y = tf.fused.conv2d({ x: padded, filter: this.filters[l] as tf.Tensor4D, strides: 1, pad: "valid", bias: this.biases[l], activation: fusedAct }) as tf.Tensor4D;
+      if (!last && this.activation === "tanh") y = tf.tanh(y);
+      else if (!last && this.activation === "leakyRelu") y = tf.leakyRelu(y, 0.2);
+      h = tf.reshape(y, [B, this.dim, y.shape[3]]) as tf.Tensor3D;
     }
-    const P = this.transform.paramsPerElement;
-    return tf.gather(tf.reshape(h, [B, this.dim, P]), this.active, 1) as tf.Tensor3D;
+    return tf.gather(h, this.active, 1) as tf.Tensor3D;
   }
 
   private apply(dir: "forward" | "inverse", v: tf.Tensor2D): { out: tf.Tensor2D; logDet: tf.Tensor1D } {
@@ -190,7 +199,7 @@ export class ConvCoupling implements Flow {
   }
 
   dispose(): void {
-    tf.dispose([...this.filters, ...this.biases, this.active, this.frozen, this.reassemble, this.mask]);
+    tf.dispose([...this.filters, ...this.biases, this.active, this.frozen, this.reassemble, this.mask, ...(this.pad === null ? [] : [this.pad])]);
     this.filters.length = 0;
     this.biases.length = 0;
   }
@@ -234,7 +243,8 @@ export class ConvFlow extends CompositeFlow {
  * `layers` convolutional couplings with alternating checkerboard parity,
  * identity at initialisation for the affine transform. Use it with a standard
  * normal prior: `boltzmannGenerator({ flow: convFlow({ L: 16 }) })`, and
- * train it by energy with `trainBoltzmannGenerator`. Parameters:
+ * train it by energy with `trainBoltzmannGenerator` (for lattice actions with
+ * `energyCut: false`: S is O(V), far above the default cut at βE = 100). Parameters:
  * layers·Σ_l (k²·c_l·c_{l+1} + c_{l+1}), independent of L.
  */
 export function convFlow(options: ConvFlowOptions): ConvFlow {

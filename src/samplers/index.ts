@@ -44,3 +44,6 @@ export { populationAnnealing, type PopulationAnnealingOptions, type PopulationAn
 export * from "./pottsExports";
 export { particleMove, particleMetropolis, isParticleSystem, type ParticleSystem, type ParticleMoveOptions, type ParticleMetropolisOptions } from "./particleMoves";
 export { umbrellaSampling, UmbrellaSystem, type UmbrellaOptions, type UmbrellaResult, type UmbrellaWindow } from "./umbrella";
+export { hmc, hmcMove, type HmcOptions, type HmcMoveOptions, type HmcMove } from "./hmc";
+export { flowMcmc, flowProposalMove, type FlowMcmcOptions, type FlowProposalOptions, type FlowProposalMove } from "./flowMcmc";
+export { FieldChainState, independentSampleCost, type PointState, type ObservableSystem, type SampleCost } from "./fieldState";

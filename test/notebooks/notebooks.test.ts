@@ -125,6 +125,12 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     // with an exact reference, the Wolff thermodynamic integration must agree with it
     if (m[2] === "exact") assert.ok(Math.abs(tiSigmas) < 4, `Wolff thermodynamic integration within 4σ of exact: ${tiSigmas}σ`);
   },
+  "09-phi4-flow-mcmc.ipynb": (printed) => {
+    const m = /AGREEMENT maxAbsMSigma=([\d.]+) pairs=(\d+)/.exec(printed);
+    assert.ok(m !== null, "notebook 09 prints its AGREEMENT line");
+    assert.ok(Number(m[2]) >= 2, `notebook 09 compares at least two (L, λ) points, got ${m[2]}`);
+    assert.ok(Number(m[1]) <= 4, `flow MCMC and HMC are both exact: the largest |⟨|M|⟩_flow − ⟨|M|⟩_HMC| / σ is ${m[1]}`);
+  },
 };
 
 // `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
