@@ -38,7 +38,8 @@ export function drawFromModel(model: GenerativeModel, batch: number, rng: Rng): 
   try {
     return { x: Float64Array.from(s.x.dataSync()), logProb: Float64Array.from(s.logProb.dataSync()) };
   } finally {
-    tf.dispose([s.x, s.logProb]);
+    // every tensor the sample carries (a Boltzmann generator's also holds its latent z)
+    tf.dispose(Object.values(s).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
   }
 }
 
