@@ -5,6 +5,7 @@
  * outputs. Executed copies are written to test/.out/ for inspection.
  */
 import { test } from "node:test";
+import { crossCellShorthand } from "./shorthand";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -49,38 +50,6 @@ for (const name of notebooks) {
   });
 }
 
-/**
- * tslab compiles each cell's top-level declarations into `exports.X` but
- * leaves object-literal shorthand `{ X }` alone, so a shorthand that refers to
- * an earlier cell's X throws "X is not defined" at run time. Catch it early.
- */
-function crossCellShorthand(nb: Notebook): string[] {
-  const declared = new Set<string>();
-  const found: string[] = [];
-  nb.cells.forEach((c, k) => {
-    if (c.cell_type !== "code") return;
-    const src = Array.isArray(c.source) ? c.source.join("") : c.source;
-    const local = new Set<string>();
-    for (const m of src.matchAll(/^(?:export\s+)?(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/gm)) local.add(m[1]);
-    // destructuring declarations: const { a, b: c } = ... and const [a, b] = ...
-    for (const m of src.matchAll(/^(?:const|let|var)\s*([{[])([^}\]]*)[}\]]/gm)) {
-      for (const part of m[2].split(",")) {
-        const name = (part.includes(":") ? part.split(":")[1] : part).split("=")[0].replace(/\.\.\./, "").trim();
-        if (/^[A-Za-z_$][\w$]*$/.test(name)) local.add(name);
-      }
-    }
-    for (const m of src.matchAll(/[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
-      const before = src.slice(0, m.index);
-      const destructuring = /(?:const|let|var)\s*\{[^}]*$/.test(before.slice(before.lastIndexOf("\n") + 1));
-      const template = before.endsWith("$"); // `${x}` in a template literal is a plain reference
-      if (declared.has(m[1]) && !local.has(m[1]) && !destructuring && !template) {
-        found.push(`cell ${k}, line ${before.split("\n").length}: { ${m[1]} } — write { ${m[1]}: ${m[1]} }`);
-      }
-    }
-    for (const n of local) declared.add(n);
-  });
-  return found;
-}
 
 for (const name of notebooks) {
   test(`${name} has no object shorthand for another cell's variable (a tslab pitfall)`, () => {

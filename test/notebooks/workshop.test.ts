@@ -10,6 +10,7 @@
  * to test/.out/workshop/ (the browser test opens them too).
  */
 import { test } from "node:test";
+import { crossCellShorthand } from "./shorthand";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -32,50 +33,6 @@ interface Notebook { cells: Cell[]; metadata: { kernelspec?: { name?: string } }
 const read = (p: string): Notebook => JSON.parse(fs.readFileSync(p, "utf8")) as Notebook;
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join("") : c.source);
 const text = (o: Output): string => (Array.isArray(o.text) ? o.text.join("") : (o.text ?? ""));
-
-/**
- * tslab leaves object-literal shorthand `{ X }` alone, so a shorthand that refers to an earlier
- * cell's X throws at run time (the same check as test/notebooks/notebooks.test.ts).
- */
-function crossCellShorthand(nb: Notebook): string[] {
-  const declared = new Set<string>();
-  const found: string[] = [];
-  nb.cells.forEach((c, k) => {
-    if (c.cell_type !== "code") return;
-    const s = src(c);
-    const local = new Set<string>();
-    for (const m of s.matchAll(/^(?:export\s+)?(?:const|let|var|function|class)\s+([A-Za-z_$][\w$]*)/gm)) local.add(m[1]);
-    for (const m of s.matchAll(/^(?:const|let|var)\s*([{[])([^}\]]*)[}\]]/gm)) {
-      for (const part of m[2].split(",")) {
-        const name = (part.includes(":") ? part.split(":")[1] : part).split("=")[0].replace(/\.\.\./, "").trim();
-        if (/^[A-Za-z_$][\w$]*$/.test(name)) local.add(name);
-      }
-    }
-    for (const m of s.matchAll(/[{,]\s*([A-Za-z_$][\w$]*)\s*(?=[,}])/g)) {
-      const before = s.slice(0, m.index);
-      const destructuring = /(?:const|let|var)\s*\{[^}]*$/.test(before.slice(before.lastIndexOf("\n") + 1));
-      if (declared.has(m[1]) && !local.has(m[1]) && !destructuring && !before.endsWith("$") && enclosingBracket(s, m.index as number) === "{") {
-        found.push(`cell ${k}, line ${before.split("\n").length}: { ${m[1]} } — write { ${m[1]}: ${m[1]} }`);
-      }
-    }
-    for (const n of local) declared.add(n);
-  });
-  return found;
-}
-
-/** The innermost bracket open at `index` ("{", "(" or "["): a name between commas inside "(" is a call argument, not shorthand. */
-function enclosingBracket(s: string, index: number): string | null {
-  let depth = 0;
-  for (let k = index; k >= 0; k--) {
-    const ch = s[k];
-    if (ch === "}" || ch === ")" || ch === "]") depth++;
-    else if (ch === "{" || ch === "(" || ch === "[") {
-      if (depth === 0) return ch;
-      depth--;
-    }
-  }
-  return null;
-}
 
 /** Checks whose result goes to bz.workshop.fallback (the notebook then uses boltzlab's function when the check fails). */
 function fallbacksOf(nb: Notebook): string[] {
