@@ -55,6 +55,22 @@ export function parseSystemSpec(spec: string): SparseSpinSystem {
   const family = (colon < 0 ? spec : spec.slice(0, colon)).trim();
   const fam = FAMILIES[family];
   if (fam === undefined) throw new Error(`${W}: unknown system family "${family}" in "${spec}" (known: ${SYSTEM_FAMILIES.join(", ")})`);
+  const o = parseSpecOptions(spec, family, fam, W);
+  try {
+    return fam.build(o);
+  } catch (e) {
+    throw new Error(`${W}("${spec}"): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The key=value options after the family name of a spec string, checked
+ * against the family's keys (numbers parsed for its numeric keys); errors
+ * start with `where` and name the key. Shared by every spec parser.
+ */
+export function parseSpecOptions(spec: string, family: string, fam: { keys: string[]; numeric: string[] }, where: string): Record<string, string | number> {
+  const W = where;
+  const colon = spec.indexOf(":");
   const o: Record<string, string | number> = {};
   const rest = colon < 0 ? "" : spec.slice(colon + 1);
   for (const part of rest.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
@@ -70,9 +86,5 @@ export function parseSystemSpec(spec: string): SparseSpinSystem {
       o[key] = x;
     } else o[key] = value;
   }
-  try {
-    return fam.build(o);
-  } catch (e) {
-    throw new Error(`${W}("${spec}"): ${(e as Error).message}`);
-  }
+  return o;
 }

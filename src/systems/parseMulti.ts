@@ -11,7 +11,7 @@
  * `parseSystemSpec` (spin systems only) keeps its type; callers that accept
  * any kind use `parseAnySystemSpec` and switch on `system.kind`.
  */
-import { parseSystemSpec, SYSTEM_FAMILIES } from "./parse";
+import { parseSpecOptions, parseSystemSpec, SYSTEM_FAMILIES } from "./parse";
 import { pottsGlass, pottsSquare, type SparsePottsSystem } from "./potts";
 import type { SparseSpinSystem } from "./spin";
 import { xyChain, xySquare, type SparseXYSystem } from "./xy";
@@ -76,21 +76,7 @@ export function parseAnySystemSpec(spec: string): SparseSpinSystem | SparsePotts
     if (SYSTEM_FAMILIES.includes(family)) return parseSystemSpec(spec);
     throw new Error(`${W}: unknown system family "${family}" in "${spec}" (known: ${ALL_SYSTEM_FAMILIES.join(", ")})`);
   }
-  const o: Opts = {};
-  const rest = colon < 0 ? "" : spec.slice(colon + 1);
-  for (const part of rest.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) throw new Error(`${W}: "${part}" in "${spec}" must be key=value`);
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (!fam.keys.includes(key)) throw new Error(`${W}: unknown key "${key}" for ${family} (known: ${fam.keys.join(", ")})`);
-    if (key in o) throw new Error(`${W}: key "${key}" given twice in "${spec}"`);
-    if (fam.numeric.includes(key)) {
-      const x = Number(value);
-      if (value === "" || !Number.isFinite(x)) throw new Error(`${W}: ${key} must be a number in "${spec}", got "${value}"`);
-      o[key] = x;
-    } else o[key] = value;
-  }
+  const o: Opts = parseSpecOptions(spec, family, fam, W);
   try {
     return fam.build(o);
   } catch (e) {
