@@ -7,11 +7,13 @@
  *
  *   node test/run.mjs            everything
  *   node test/run.mjs --unit     skip the notebook tests (and the Python venv)
- *   node test/run.mjs --full     only the notebooks, each in its default (full)
- *                                setting with progress bars on; prints each
- *                                one's wall time and writes them to
- *                                test/.out/full-times.json (`npm run test:full`;
- *                                hours, not for CI)
+ *   node test/run.mjs --full [P..]  only the notebooks (workshop ones included),
+ *                                each in its default (full) setting with
+ *                                progress bars on, one at a time; merges each
+ *                                one's wall time into test/.out/full-times.json
+ *                                (`npm run test:full [-- P..]`; hours, not for
+ *                                CI). With patterns, only the notebooks whose
+ *                                name contains one, e.g. `-- 04 workshop/`
  *   node test/run.mjs PATTERN..  only test files whose path contains a PATTERN
  *
  * The browser test (test/notebooks/browser.test.ts) opens the notebooks that
@@ -57,8 +59,9 @@ step("type check", process.execPath, [path.join(root, "node_modules", "typescrip
 
 let files = findTests(path.join(root, "test")).map((f) => path.relative(root, f));
 if (unit) files = files.filter((f) => !f.startsWith(path.join("test", "notebooks")));
-if (full) files = files.filter((f) => f === path.join("test", "notebooks", "notebooks.test.ts"));
-if (patterns.length > 0) files = files.filter((f) => patterns.some((p) => f.includes(p)));
+const fullFiles = ["notebooks.test.ts", "workshop.test.ts"].map((f) => path.join("test", "notebooks", f));
+if (full) files = files.filter((f) => fullFiles.includes(f));
+if (patterns.length > 0 && !full) files = files.filter((f) => patterns.some((p) => f.includes(p)));
 if (files.length === 0) {
   process.stderr.write("no test files matched\n");
   process.exit(1);
@@ -69,13 +72,13 @@ files = files.filter((f) => f !== browserTest);
 const testEnv = {
   BOLTZLAB_FAST: full ? "0" : (process.env.BOLTZLAB_FAST ?? "1"),
   BOLTZLAB_PROGRESS: "0",
-  ...(full ? { BOLTZLAB_FULL_RUN: "1" } : {}),
+  ...(full ? { BOLTZLAB_FULL_RUN: "1", BOLTZLAB_NOTEBOOKS: patterns.join(",") } : {}),
   TF_CPP_MIN_LOG_LEVEL: "2",
 };
 // spec output on the terminal, and a TAP copy of each step's results so that one closing line can count both steps
 const tapDir = path.join(root, "test", ".out");
 fs.mkdirSync(tapDir, { recursive: true });
-const runner = (tap) => [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`]];
+const runner = (tap) => [process.execPath, ["--import", "tsx", "--test", ...(full ? ["--test-concurrency=1"] : []), "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`]];
 const taps = [];
 function tapCounts(file) {
   try {

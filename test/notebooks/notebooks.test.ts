@@ -6,6 +6,7 @@
  */
 import { test } from "node:test";
 import { crossCellShorthand } from "./shorthand";
+import { fullRun, recordFullTime, selected } from "./fullrun";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -102,11 +103,8 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
   },
 };
 
-// `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times go to test/.out/full-times.json
-const fullRun = process.env.BOLTZLAB_FULL_RUN === "1";
-const times: Record<string, number> = {};
-
-for (const name of notebooks) {
+// `npm run test:full` (BOLTZLAB_FULL_RUN=1): default settings, hours per notebook; wall times are merged into test/.out/full-times.json
+for (const name of notebooks.filter(selected)) {
   test(`${name} executes top to bottom on the tslab kernel`, { timeout: (fullRun ? 4 * 60 : 30) * 60 * 1000 }, async (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
     const out = path.join(root, "test", ".out", fullRun ? "full" : "", name);
@@ -126,11 +124,7 @@ for (const name of notebooks) {
     }
     t.diagnostic(`notebook ${name} executed: ${summary.cells} cells in ${summary.seconds} s on backend ${summary.backend}, ${summary.images} image outputs`);
     process.stdout.write(`notebook ${name}: executed ${summary.cells} cells in ${summary.seconds} s, backend ${summary.backend}, ${summary.images} images\n`);
-    if (fullRun && summary.error === null) {
-      times[name] = summary.seconds;
-      fs.mkdirSync(path.join(root, "test", ".out"), { recursive: true });
-      fs.writeFileSync(path.join(root, "test", ".out", "full-times.json"), JSON.stringify(times, null, 2) + "\n");
-    }
+    if (fullRun && summary.error === null) recordFullTime(name, summary.seconds, summary.cells);
     assert.equal(summary.error, null, `cell error in ${name}:\n${summary.error}`);
     assert.ok(summary.images >= 1, `${name} produced no image output`);
     assert.equal(summary.backend, expectedBackend(), `${name} ran on ${summary.backend}`);

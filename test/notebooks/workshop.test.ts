@@ -11,6 +11,7 @@
  */
 import { test } from "node:test";
 import { crossCellShorthand } from "./shorthand";
+import { fullRun, recordFullTime, selected } from "./fullrun";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -23,7 +24,7 @@ const root = path.resolve(__dirname, "..", "..");
 const dir = path.join(root, "notebooks", "workshop");
 const solDir = path.join(dir, "solutions");
 const python = path.join(root, ".venv", "bin", "python");
-const outDir = path.join(root, "test", ".out", "workshop");
+const outDir = path.join(root, "test", ".out", ...(fullRun ? ["full"] : []), "workshop");
 const notebooks = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort() : [];
 
 interface Output { output_type: string; name?: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, unknown> }
@@ -94,19 +95,21 @@ for (const name of notebooks) {
 
 /** Execute one notebook; returns the run's summary and every stdout/stderr text and error per cell. */
 function execute(file: string, out: string): { seconds: number; error: string | null; images: number; stdout: string[]; errors: string[] } {
-  const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), file, "--out", out], {
+  const cellTimeout = fullRun ? ["--timeout", String(3600)] : [];
+  const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), file, "--out", out, ...cellTimeout], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, BOLTZLAB_FAST: process.env.BOLTZLAB_FAST ?? "1", BOLTZLAB_PROGRESS: "1", PYTHONWARNINGS: "ignore" },
     maxBuffer: 64 * 1024 * 1024,
   });
   const last = r.stdout.trim().split("\n").pop() ?? "";
-  let summary: { error: string | null; images: number; seconds: number };
+  let summary: { error: string | null; images: number; seconds: number; cells: number };
   try {
     summary = JSON.parse(last);
   } catch {
     assert.fail(`run_notebook.py gave no summary (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
   }
+  if (fullRun && summary.error === null) recordFullTime(path.relative(path.join(root, "notebooks"), file), summary.seconds, summary.cells);
   const executed = read(out);
   const stdout: string[] = [];
   const errors: string[] = [];
@@ -137,7 +140,7 @@ async function readerProblems(out: string): Promise<string[]> {
   return problems;
 }
 
-for (const name of notebooks) {
+for (const name of notebooks.filter((n) => selected(`workshop/${n}`))) {
   test(`workshop ${name}: the unfilled notebook runs to the end with a hint for every check`, { timeout: 20 * 60 * 1000 }, async (t) => {
     assert.ok(fs.existsSync(python), ".venv is missing: run `npm run setup`");
     const checks = checksOf(read(path.join(dir, name)));
