@@ -20,7 +20,7 @@
 import type { Rng } from "../core/random";
 import { mcmcMean, type Stats } from "../stats";
 import { splitRHat } from "../stats/rhat";
-import { Recorder, sweepProgress } from "./common";
+import { Recorder, sweepProgress, type ResolvedSamplerOptions } from "./common";
 import type { SamplerResult } from "./types";
 
 /** The chains a move acts on. Implementations: SpinChainState, ContinuousChainState, LatentChainState. */
@@ -159,6 +159,30 @@ export function runChains<S extends ChainState>(state: S, move: Move<S>, options
   } as Omit<SamplerResult, "stats"> as SamplerResult;
   defineLazyStats(result, rec.observables, state.chains);
   return result;
+}
+
+/** Chains that draw their own starting configurations (from `initial`, or at random). */
+export interface InitializableState extends ChainState {
+  initialize(initial: ArrayLike<number> | null, rng: Rng): void;
+}
+
+/**
+ * `runChains` with the shared sampler options (`resolveSamplerOptions`): burn-in
+ * plus sweeps steps, thinning, recording and progress as resolved, and the
+ * chains started from `o.initial` (or at random) once the move has accepted
+ * the state. The spin, Potts and XY samplers all run through this.
+ */
+export function runResolved<S extends InitializableState>(state: S, move: Move<S>, o: ResolvedSamplerOptions, label: string): SamplerResult {
+  return runChains(state, move, {
+    label,
+    total: o.burnIn + o.sweeps,
+    burnIn: o.burnIn,
+    thin: o.thin,
+    keepSamples: o.keepSamples,
+    progress: o.progress,
+    rng: o.rng,
+    prepare: () => state.initialize(o.initial, o.rng),
+  });
 }
 
 /**

@@ -24,7 +24,7 @@
 import type { Rng } from "../core/random";
 import type { PottsSystem } from "../systems/types";
 import { resolveSamplerOptions } from "./common";
-import { runChains, type Move, type MoveReport } from "./driver";
+import { runResolved, type Move, type MoveReport } from "./driver";
 import { PottsChainState } from "./pottsState";
 import type { SamplerOptions, SamplerResult } from "./types";
 
@@ -375,16 +375,7 @@ export function runPottsMove(system: PottsSystem, move: Move<PottsChainState>, o
     }
   }
   const state = new PottsChainState(system, o.chains, o.beta);
-  return runChains(state, move, {
-    label,
-    total: o.burnIn + o.sweeps,
-    burnIn: o.burnIn,
-    thin: o.thin,
-    keepSamples: o.keepSamples,
-    progress: o.progress,
-    rng: o.rng,
-    prepare: () => state.initialize(o.initial, o.rng),
-  });
+  return runResolved(state, move, o, label);
 }
 
 /** Single-site Metropolis for Potts systems (see the module doc). */

@@ -11,7 +11,7 @@
 import { checkInteger, checkNumber, checkPositive } from "../core/validate";
 import type { SpinSystem } from "../systems/types";
 import { resolveSamplerOptions, type ResolvedSamplerOptions } from "./common";
-import { every, runChains, sequence, type Move } from "./driver";
+import { every, runResolved, sequence, type Move } from "./driver";
 import { heatBathMove, metropolisMove, replicaSwapMove, wolffMove } from "./spinMoves";
 import { SpinChainState, type SpinLadder } from "./spinState";
 import type { SamplerOptions, SamplerResult } from "./types";
@@ -29,16 +29,7 @@ export function checkSpinSystem(system: SpinSystem, where: string): void {
 function runOnLadder(system: SpinSystem, move: Move<SpinChainState>, o: ResolvedSamplerOptions, ladder: SpinLadder, label: string): SamplerResult {
   const state = new SpinChainState(system, o.chains, ladder);
   // the move's own checks (e.g. Wolff's ferromagnet test) run first, then the chains draw their starting points
-  return runChains(state, move, {
-    label,
-    total: o.burnIn + o.sweeps,
-    burnIn: o.burnIn,
-    thin: o.thin,
-    keepSamples: o.keepSamples,
-    progress: o.progress,
-    rng: o.rng,
-    prepare: () => state.initialize(o.initial, o.rng),
-  });
+  return runResolved(state, move, o, label);
 }
 
 /**

@@ -27,7 +27,7 @@ import type { Rng } from "../core/random";
 import { checkInteger, checkKeys, checkNumber } from "../core/validate";
 import type { XYSystem } from "../systems/types";
 import { resolveSamplerOptions } from "./common";
-import { runChains, type Move, type MoveReport } from "./driver";
+import { runResolved, type Move, type MoveReport } from "./driver";
 import { XYChainState } from "./pottsState";
 import type { SamplerOptions, SamplerResult } from "./types";
 
@@ -255,16 +255,7 @@ export function runXYMove(system: XYSystem, move: Move<XYChainState>, options: S
     for (let k = 0; k < o.initial.length; k++) if (!Number.isFinite(o.initial[k])) throw new Error(`${label}: initial[${k}] = ${o.initial[k]} is not a finite angle`);
   }
   const state = new XYChainState(system, o.chains, o.beta);
-  return runChains(state, move, {
-    label,
-    total: o.burnIn + o.sweeps,
-    burnIn: o.burnIn,
-    thin: o.thin,
-    keepSamples: o.keepSamples,
-    progress: o.progress,
-    rng: o.rng,
-    prepare: () => state.initialize(o.initial, o.rng),
-  });
+  return runResolved(state, move, o, label);
 }
 
 export interface XYMetropolisOptions extends SamplerOptions {
