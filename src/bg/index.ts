@@ -14,3 +14,4 @@ export {
   type ReweightOptions, type ReweightResult, type ReweightedMeanOptions, type WellOptions, type WellResult,
   type ProfileOptions, type ProfileResult,
 } from "./reweight";
+export { logWeightsOf, wellFreeEnergyBar, type LogWeightsOptions, type WellBarOptions, type WellBarResult, type WellBarState } from "./bar";

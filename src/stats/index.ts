@@ -3,10 +3,11 @@
  * bars, autocorrelation times (Sokal windowing), effective sample sizes,
  * jackknife/bootstrap errors of nonlinear estimators, importance-weight
  * estimators (ln-mean-exp, Kish ESS, weighted means, the Pareto-k̂ tail
- * diagnostic), binning analysis, a chi-square goodness-of-fit test, and
+ * diagnostic), Bennett's acceptance ratio (BAR), binning analysis, a chi-square goodness-of-fit test, and
  * `Stats` as a value (scale, shift, format).
  */
 export type { Stats, SeriesOptions } from "./types";
+export { bar, type BarOptions, type BarResult } from "./bar";
 export { scaleStats, shiftStats, formatStats, type FormatStatsOptions } from "./value";
 export { gpdFit, paretoK, paretoTailLength, type GpdFit, type GpdFitOptions, type ParetoKResult } from "./pareto";
 export {
