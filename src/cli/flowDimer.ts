@@ -13,11 +13,17 @@
  *    steps), at 0.02 it still thins it (1–2 % after 3000 steps in 76-D).
  * 3. Reweighting: ΔF(open − closed) = −ln(P(d > 1.5)/P(d < 1.5)) from the
  *    generator's importance weights (jackknife error), ESS, the populations.
+ *    Beside it `deltaFBar`: Bennett's acceptance ratio per state between the
+ *    generator's samples and fresh Metropolis samples of that state
+ *    (src/bg/bar.ts), with each state's one-sided estimates (`forwardExp`,
+ *    `reverseExp`) and `jeffreys` = KL(q‖p) + KL(p‖q) restricted to the
+ *    state: how far q is from p there (BAR is trustworthy when it is a few kT).
  * 4. Reference: umbrella sampling along d with harmonic windows and WHAM
  *    (src/samplers/umbrella.ts, src/stats/wham.ts; block-bootstrap error).
  *
  * Everything is checked before any work starts (UsageError, exit 2).
  */
+import { logWeightsOf, wellFreeEnergyBar } from "../bg/bar";
 import { boltzmannGenerator } from "../bg/generator";
 import { freeEnergyProfile, reweight, wellFreeEnergy } from "../bg/reweight";
 import { combinedSchedule, trainBoltzmannGenerator } from "../bg/train";
@@ -125,6 +131,27 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
     const profile = freeEnergyProfile({ values: d, logWeights: rw.logWeights, bins: 36, range: [0.6, 2.4] });
     const reweightSeconds = (performance.now() - t1) / 1000;
 
+    // 3b. BAR per state: fresh Metropolis samples in each state (continuing the data chains, not the training data themselves) against the generator's
+    const t3 = performance.now();
+    const fresh = runs.map((r) => particleMetropolis(system, { beta, sweeps, burnIn: 0, thin, chains, initial: r.final, stepSize: 0.1, keepSamples: true, rng }));
+    const freshX = new Float64Array(fresh.reduce((a, r) => a + (r.samples as Float64Array).length, 0));
+    let o2 = 0;
+    for (const r of fresh) {
+      freshX.set(r.samples as Float64Array, o2);
+      o2 += (r.samples as Float64Array).length;
+    }
+    const freshD = system.distances(freshX);
+    const count = (v: ArrayLike<number>, open: boolean) => Array.from(v).filter((x) => (x > split) === open).length;
+    const least = Math.min(count(d, false), count(d, true), count(freshD, false), count(freshD, true));
+    // BAR needs samples of both the generator and the data in each state (20 jackknife blocks); else it is reported as null
+    const barResult = least >= 40
+      ? wellFreeEnergyBar({ generator: { values: d, logWeights: rw.logWeights }, data: { values: freshD, logWeights: logWeightsOf(model, { system, beta, x: freshX }) }, divide: split, blocks: 20 })
+      : null;
+    const barSeconds = (performance.now() - t3) / 1000;
+    const barState = (s: NonNullable<typeof barResult>["left"]) => ({
+      logZ: s.logZ.mean, error: s.logZ.error, generatorSamples: s.generatorSamples, dataSamples: s.dataSamples, forwardExp: s.bar.forwardExp, reverseExp: s.bar.reverseExp, jeffreys: finiteOrNull(s.bar.jeffreys),
+    });
+
     // 4. reference: umbrella sampling + WHAM
     const t2 = performance.now();
     const windows = Array.from({ length: nWindows }, (_, k) => 0.75 + (1.5 * k) / (nWindows - 1));
@@ -146,6 +173,10 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
       deltaF: { mean: weighted.deltaF.mean, error: weighted.deltaF.error },
       deltaFReference: { mean: ref.deltaF!.mean, error: ref.deltaF!.error },
       deltaFModel: raw.deltaF.mean,
+      deltaFBar: barResult === null ? null : { mean: barResult.deltaF.mean, error: barResult.deltaF.error },
+      bar: barResult === null
+        ? { reason: `fewer than 40 generator or data samples in a state (least: ${least})` }
+        : { closed: barState(barResult.left), open: barState(barResult.right) },
       essFraction: rw.essFraction,
       paretoK: finiteOrNull(rw.paretoK),
       warnings: rw.warnings,
@@ -164,7 +195,7 @@ export async function flowDimer(opts: Options): Promise<Record<string, unknown>>
       finalLoss: { energy: finiteOrNull(last.energyLoss ?? NaN), example: finiteOrNull(last.exampleLoss ?? NaN) },
       umbrella: { windows: nWindows, kappa, sweeps: windowSweeps, whamIterations: ref.iterations, converged: ref.converged },
       msPerStep: trained.msPerStep,
-      seconds: { mcmc: mcmcSeconds, train: trained.elapsedMs / 1000, reweight: reweightSeconds, umbrella: umbrellaSeconds },
+      seconds: { mcmc: mcmcSeconds, train: trained.elapsedMs / 1000, reweight: reweightSeconds, bar: barSeconds, umbrella: umbrellaSeconds },
     };
     printWarnings(where, rw.warnings);
     return summary;

@@ -33,6 +33,11 @@ export interface BarResult extends Stats {
   /** The one-sided estimates: −ln⟨e^{−W_F}⟩₀ (forward) and ln⟨e^{−W_R}⟩₁ (reverse). */
   forwardExp: number;
   reverseExp: number;
+  /**
+   * ⟨W_F⟩₀ + ⟨W_R⟩₁ = KL(p₀‖p₁) + KL(p₁‖p₀) (the symmetrised KL divergence, in kT; +Infinity when a work
+   * value is): how far apart the two distributions are. BAR's estimate is trustworthy when it is a few kT or less.
+   */
+  jeffreys: number;
   /** Bisection steps of the root search. */
   iterations: number;
 }
@@ -59,7 +64,8 @@ export function bar(options: BarOptions): BarResult {
     error = Math.sqrt(((blocks - 1) / blocks) * ss);
   }
   const n = wf.length + wr.length;
-  return { mean: value, error, variance: error * error * n, n, forwardExp: -logMeanExp(wf, -1), reverseExp: logMeanExp(wr, -1), iterations };
+  const average = (w: Float64Array) => w.reduce((a, v) => a + v, 0) / w.length;
+  return { mean: value, error, variance: error * error * n, n, forwardExp: -logMeanExp(wf, -1), reverseExp: logMeanExp(wr, -1), jeffreys: average(wf) + average(wr), iterations };
 }
 
 function readWork(v: ArrayLike<number> | undefined, name: string, where: string): Float64Array {

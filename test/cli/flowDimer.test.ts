@@ -30,7 +30,13 @@ test("boltzlab flow --system dimer: a short run prints ΔF, the umbrella referen
   // MCMC started in one state stays there at these lengths
   assert.equal(r.populations.mcmc.closedStart, 0);
   assert.equal(r.populations.mcmc.openStart, 1);
-  for (const k of ["mcmc", "train", "reweight", "umbrella"]) assert.ok(typeof r.seconds[k] === "number" && r.seconds[k] >= 0, k);
+  // BAR per state against fresh Metropolis samples: a number with an error, or null with the reason (too few samples of a state)
+  if (r.deltaFBar === null) assert.match(r.bar.reason, /fewer than 40 generator or data samples in a state/);
+  else {
+    assert.ok(Number.isFinite(r.deltaFBar.mean) && r.deltaFBar.error > 0, JSON.stringify(r.deltaFBar));
+    for (const s of ["closed", "open"]) assert.ok(r.bar[s].dataSamples > 0 && r.bar[s].generatorSamples > 0 && r.bar[s].forwardExp >= r.bar[s].reverseExp - 1e-9, s);
+  }
+  for (const k of ["mcmc", "train", "reweight", "bar", "umbrella"]) assert.ok(typeof r.seconds[k] === "number" && r.seconds[k] >= 0, k);
   assert.ok(r.msPerStep > 0);
   assert.equal(r.umbrella.windows, 3);
   assert.ok(Array.isArray(r.warnings));

@@ -39,6 +39,9 @@ test("with little overlap BAR stays within its error while the one-sided (expone
   const r = bar(w);
   assert.ok(Math.abs(r.mean - exact) < 4 * r.error, `BAR ${r.mean} ± ${r.error} vs ${exact}`);
   assert.ok(r.error < 0.25, `BAR error ${r.error}`);
+  // symmetrised KL of N(0, 1) and N(μ, s²): (s² + μ² − 1)/2 − ln s + (1 + μ²)/(2s²) − 1/2 + ln s
+  const jeffreys = 0.5 * (s * s + mu * mu - 1) + 0.5 * (1 + mu * mu) / (s * s) - 0.5;
+  assert.ok(Math.abs(r.jeffreys - jeffreys) < 0.05 * jeffreys, `Jeffreys divergence ${r.jeffreys} vs ${jeffreys}`);
   // the forward exponential average −ln⟨e^{−W_F}⟩ is biased upwards (the samples that matter are rare)
   assert.ok(r.forwardExp - exact > 0.3, `forward EXP ${r.forwardExp} vs ${exact}`);
   assert.ok(Math.abs(r.forwardExp - exact) > 3 * Math.abs(r.mean - exact));
