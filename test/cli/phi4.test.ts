@@ -35,6 +35,18 @@ test("boltzlab flow --system phi4 trains a conv flow and runs flow MCMC: the JSO
   assert.ok(r.timings.msPerStep > 0 && r.timings.trainSeconds > 0);
 });
 
+test("boltzlab flow --system phi4 --example-weight 1 trains by energy and by example on its own HMC run: free theory within 5σ of exact; frees its tensors", async () => {
+  const before = tf.memory().numTensors;
+  const r = (await run(flowCommand, ["--system", "phi4:L=4,m2=1,lambda=0", "--steps", "40", "--samples", "1500", "--seed", "1", "--layers", "2", "--hidden", "8", "--batch", "64", "--example-weight", "1", "--data-sweeps", "800"])) as Record<string, any>;
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(r.loss, { kind: "combined", exampleWeight: 1, dataSweeps: 800 });
+  assert.ok(Number.isFinite(r.finalExampleLoss), `example loss ${r.finalExampleLoss}`);
+  assert.ok(r.timings.dataSeconds > 0);
+  assert.ok(Array.isArray(r.warnings));
+  const ex = freePhi4({ L: 4, m2: 1 });
+  assert.ok(Math.abs(r.phi2.mean - ex.phi2) < 5 * r.phi2.error + 0.01, `${r.phi2.mean} ± ${r.phi2.error} vs ${ex.phi2}`);
+});
+
 test("phi4 CLI bad input exits 2 with a message naming the option, before any work", async () => {
   const cases: [string[], string][] = [
     [["flow", "--system", "phi4:L=4,m2=1"], "lambda is required"],
@@ -46,6 +58,8 @@ test("phi4 CLI bad input exits 2 with a message naming the option, before any wo
     [["flow", "--system", "phi4:L=4,m2=1,lambda=1", "--kernel", "4"], "--kernel must be an odd integer"],
     [["flow", "--system", "phi4:L=4,m2=1,lambda=1", "--loss", "example"], "unknown option --loss"],
     [["flow", "--system", "phi4:L=4,m2=1,lambda=1", "--seed", "-1"], "--seed must be ≥ 0"],
+    [["flow", "--system", "phi4:L=4,m2=1,lambda=1", "--example-weight", "-1"], "--example-weight must be ≥ 0"],
+    [["flow", "--system", "phi4:L=4,m2=1,lambda=1", "--data-sweeps", "100"], "--data-sweeps must be ≥ 600"],
     [["sample", "--system", "phi4:L=4,m2=1,lambda=1", "--sampler", "wolff"], '--sampler must be hmc for a phi4 system, got "wolff"'],
     [["sample", "--system", "phi4:L=4,m2=1,lambda=1", "--sweeps", "10"], "--sweeps must leave ≥ 20 recorded steps"],
     [["sample", "--system", "phi4:L=4,m2=1,lambda=1", "--step-size", "0"], "--step-size must be > 0"],
