@@ -18,7 +18,7 @@ export interface BackendInfo {
   name: BackendName;
   /** Why the preferred native backend is not active, if it is not. */
   fallbackReason: string | null;
-  /** Threads available to the backend (1 for wasm in Node, hardware threads otherwise). */
+  /** Threads available to the backend (1 for wasm in Node; for tensorflow TF_NUM_INTRAOP_THREADS when set; hardware threads otherwise). */
   threads: number;
   tfjsVersion: string;
 }
@@ -62,7 +62,10 @@ function threadCount(name: BackendName): number {
   if (name === "wasm") return 1;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const os = require("os") as typeof import("os");
-  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  const hardware = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  // TensorFlow's own thread-pool limit, when one is set (the native backend reads it at start-up)
+  const limit = name === "tensorflow" ? Number(process.env.TF_NUM_INTRAOP_THREADS) : NaN;
+  return Number.isInteger(limit) && limit >= 1 ? Math.min(limit, hardware) : hardware;
 }
 
 function activate(name: BackendName, reason: string | null): BackendInfo {
