@@ -13,7 +13,7 @@
  *                                one's wall time into test/.out/full-times.json
  *                                (`npm run test:full [-- P..]`; hours, not for
  *                                CI). With patterns, only the notebooks whose
- *                                name contains one, e.g. `-- 04 workshop/`
+ *                                name starts with one, e.g. `-- 04 workshop/`
  *   node test/run.mjs PATTERN..  only test files whose path contains a PATTERN
  *
  * The browser test (test/notebooks/browser.test.ts) opens the notebooks that

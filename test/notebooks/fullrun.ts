@@ -1,8 +1,9 @@
 /**
  * `npm run test:full` (BOLTZLAB_FULL_RUN=1): the notebook tests execute each
  * notebook in its default (full) setting. `npm run test:full -- 04 09` runs
- * only the notebooks whose name contains one of the patterns
- * (BOLTZLAB_NOTEBOOKS, comma-separated). Each finished notebook's wall time is
+ * only the notebooks whose name starts with one of the patterns
+ * (BOLTZLAB_NOTEBOOKS, comma-separated; `workshop/` selects the workshop
+ * track, its solutions included). Each finished notebook's wall time is
  * merged into test/.out/full-times.json, so a long run can be done in parts.
  */
 import fs from "node:fs";
@@ -16,7 +17,7 @@ export const fullTimesFile = path.join(root, "test", ".out", "full-times.json");
 /** Whether the notebook `name` (e.g. "04-van-ising-2d.ipynb", "workshop/01-metropolis.ipynb") is selected by BOLTZLAB_NOTEBOOKS. */
 export function selected(name: string): boolean {
   const patterns = (process.env.BOLTZLAB_NOTEBOOKS ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
-  return patterns.length === 0 || patterns.some((p) => name.includes(p));
+  return patterns.length === 0 || patterns.some((p) => name.startsWith(p));
 }
 
 export interface FullTime { seconds: number; finished: string; cells: number }

@@ -94,7 +94,7 @@ for (const name of notebooks) {
 }
 
 /** Execute one notebook; returns the run's summary and every stdout/stderr text and error per cell. */
-function execute(file: string, out: string): { seconds: number; error: string | null; images: number; stdout: string[]; errors: string[] } {
+function execute(file: string, out: string): { seconds: number; cells: number; error: string | null; images: number; stdout: string[]; errors: string[] } {
   const cellTimeout = fullRun ? ["--timeout", String(3600)] : [];
   const r = spawnSync(python, [path.join(root, "kernel-setup", "run_notebook.py"), file, "--out", out, ...cellTimeout], {
     cwd: root,
@@ -109,7 +109,6 @@ function execute(file: string, out: string): { seconds: number; error: string | 
   } catch {
     assert.fail(`run_notebook.py gave no summary (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
   }
-  if (fullRun && summary.error === null) recordFullTime(path.relative(path.join(root, "notebooks"), file), summary.seconds, summary.cells);
   const executed = read(out);
   const stdout: string[] = [];
   const errors: string[] = [];
@@ -120,7 +119,7 @@ function execute(file: string, out: string): { seconds: number; error: string | 
       if (o.output_type === "error") errors.push(`${o.ename}: ${o.evalue}`);
     }
   }
-  return { seconds: summary.seconds, error: summary.error, images: summary.images, stdout: stdout, errors: errors };
+  return { seconds: summary.seconds, cells: summary.cells, error: summary.error, images: summary.images, stdout: stdout, errors: errors };
 }
 
 /** What a reader would see that is wrong (as in notebooks.test.ts): vega-lite warnings, charts wider than the output area. */
@@ -159,6 +158,7 @@ for (const name of notebooks.filter((n) => selected(`workshop/${n}`))) {
     assert.ok(fallbacks.length >= 1, "the notebook never falls back to boltzlab's function");
     for (const c of fallbacks) assert.ok(lines.some((l) => l.startsWith(`note: ${c} did not pass its check`)), `${c}: no note that boltzlab's ${c} is used instead`);
     assert.deepEqual(await readerProblems(path.join(outDir, name)), [], `${name}: what a reader would see`);
+    if (fullRun) recordFullTime(`workshop/${name}`, r.seconds, r.cells); // counted only when every check above passed
   });
 
   test(`workshop solutions/${name}: every check prints "correct", no hint`, { timeout: 20 * 60 * 1000 }, async (t) => {
@@ -174,5 +174,6 @@ for (const name of notebooks.filter((n) => selected(`workshop/${n}`))) {
     const hints = lines.filter((l) => / hint — /.test(l) || l.startsWith("note: "));
     assert.deepEqual(hints, [], "a solution printed hints or fell back to boltzlab's functions");
     assert.deepEqual(await readerProblems(path.join(outDir, "solutions", name)), [], `solutions/${name}: what a reader would see`);
+    if (fullRun) recordFullTime(`workshop/solutions/${name}`, r.seconds, r.cells);
   });
 }
