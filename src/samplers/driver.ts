@@ -170,9 +170,10 @@ export interface InitializableState extends ChainState {
  * `runChains` with the shared sampler options (`resolveSamplerOptions`): burn-in
  * plus sweeps steps, thinning, recording and progress as resolved, and the
  * chains started from `o.initial` (or at random) once the move has accepted
- * the state. The spin, Potts and XY samplers all run through this.
+ * the state (or by `prepare`, e.g. from model samples). The spin, Potts, XY
+ * and neural samplers all run through this.
  */
-export function runResolved<S extends InitializableState>(state: S, move: Move<S>, o: ResolvedSamplerOptions, label: string): SamplerResult {
+export function runResolved<S extends InitializableState>(state: S, move: Move<S>, o: ResolvedSamplerOptions, label: string, prepare?: () => void): SamplerResult {
   return runChains(state, move, {
     label,
     total: o.burnIn + o.sweeps,
@@ -181,7 +182,7 @@ export function runResolved<S extends InitializableState>(state: S, move: Move<S
     keepSamples: o.keepSamples,
     progress: o.progress,
     rng: o.rng,
-    prepare: () => state.initialize(o.initial, o.rng),
+    prepare: prepare ?? (() => state.initialize(o.initial, o.rng)),
   });
 }
 

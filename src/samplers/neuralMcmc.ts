@@ -6,7 +6,7 @@
  */
 import type { SpinSystem } from "../systems/types";
 import { resolveSamplerOptions } from "./common";
-import { runChains, sequence } from "./driver";
+import { runResolved, sequence } from "./driver";
 import { checkModel, drawFromModel, modelLogProb } from "./modelAccess";
 import { neuralProposalMove } from "./neuralMove";
 import { checkSpinSystem } from "./spin";
@@ -46,24 +46,15 @@ export function neuralMcmc(system: SpinSystem, options: NeuralMcmcOptions): Samp
   const neural = neuralProposalMove({ model, batchSize });
   const local = localSweeps > 0 ? metropolisMove({ sweeps: localSweeps }) : null;
   const move = local === null ? neural : sequence([neural, local], { name: where });
-  const res = runChains(state, move, {
-    label: where,
-    total: o.burnIn + o.sweeps,
-    burnIn: o.burnIn,
-    thin: o.thin,
-    keepSamples: o.keepSamples,
-    progress: o.progress,
-    rng: o.rng,
-    prepare: () => {
-      if (o.initial !== null) {
-        for (let c = 0; c < C; c++) state.spins.set(c, o.initial, c * n);
-        neural.setLogProb(state, modelLogProb(model, o.initial, C));
-      } else {
-        const s = drawFromModel(model, C, o.rng);
-        for (let c = 0; c < C; c++) state.spins.set(c, s.x, c * n);
-        neural.setLogProb(state, s.logProb);
-      }
-    },
+  const res = runResolved(state, move, o, where, () => {
+    if (o.initial !== null) {
+      for (let c = 0; c < C; c++) state.spins.set(c, o.initial, c * n);
+      neural.setLogProb(state, modelLogProb(model, o.initial, C));
+    } else {
+      const s = drawFromModel(model, C, o.rng);
+      for (let c = 0; c < C; c++) state.spins.set(c, s.x, c * n);
+      neural.setLogProb(state, s.logProb);
+    }
   });
   const { integerPath: _i, ...rest } = res.diagnostics;
   // (assigned, not spread: spreading would compute the lazy `stats`)
