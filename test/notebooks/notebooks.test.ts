@@ -84,6 +84,10 @@ const NUMBER_CHECKS: Record<string, (printed: string) => void> = {
     assert.equal(Number(m[4]), 0, "Metropolis from the closed state never opens");
     assert.equal(Number(m[5]), 1, "Metropolis from the open state never closes");
     assert.ok(Number(m[3]) > 0, `the generator draws open configurations too (fraction ${m[3]})`);
+    // BAR per state against fresh Metropolis samples: an estimate with a finite error and both states' divergences, or the reason it could not run
+    const b = /BAR deltaF=(-?[\d.]+) error=([\d.]+) jeffreysClosed=(\S+) jeffreysOpen=(\S+)/.exec(printed);
+    if (b === null) assert.match(printed, /BAR needs at least 40 generator and Metropolis samples in each state/);
+    else assert.ok(Number(b[2]) > 0 && Number(b[3]) > 0 && Number(b[4]) > 0, `BAR line: ${b[0]}`);
   },
   "08-potts-and-xy.ipynb": (printed) => {
     const m = /POTTS3 L=(\d+) reference=(\S+) fRef=(\S+) fRefErr=(\S+) fq=(\S+) relErr=(\S+) fIS=(\S+) sigmasIS=(\S+) tiSigmas=(\S+)/.exec(printed);
